@@ -1,0 +1,202 @@
+"""The plain data that flows through the pipeline.
+
+Each stage maps one of these frozen dataclasses to another and opens no socket or
+database (STYLE.md 2). The pipeline (`monitor.pipeline`) fetches what a stage needs
+from the store and passes it in; the store applies a whole `Decision` in one
+transaction (STYLE.md 3).
+
+    RawItem --clean--> CleanArticle --dedupe--> DedupVerdict
+                                    --tag-----> Tagging
+                                    --story---> StoryVerdict
+                                    --alerts--> [AlertIntent]
+    all of it ---------------------------------> Decision --store.save-->
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+__all__ = [
+    "AlertIntent",
+    "Body",
+    "CandidateArticle",
+    "CleanArticle",
+    "DateContext",
+    "Decision",
+    "DedupVerdict",
+    "Mention",
+    "RawItem",
+    "StoryCandidate",
+    "StoryVerdict",
+    "Tagging",
+]
+
+
+class Body(str, Enum):
+    """What kind of body a raw item carries; it picks the cleaner."""
+
+    HTML = "html"  # a fetched or archived web page
+    TEXT = "text"  # clean text (JSONL `text`, feed summary without a page)
+    TEXT_PAGE = "text_page"  # a .txt file: maybe the desk's format, maybe a saved page
+
+
+@dataclass(frozen=True)
+class DateContext:
+    """How to read dates for one source (PRODUCT.md "Dates").
+
+    `timezone` is an IANA zone name given to zone-less times; `date_order` settles
+    ambiguous numeric dates; `now` bounds the future (more than a day ahead is
+    rejected) and is passed in so that cleaning stays a pure function.
+    """
+
+    timezone: str
+    now: datetime
+    date_order: str = "DMY"  # or "MDY"
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One article as an input reader or a fetcher found it, before any cleaning.
+
+    `published` is what the feed entry or JSONL record said, verbatim (the cleaner
+    parses it with the source's `DateContext`); `url` is where the item came from
+    (a `file:` URI for local files).
+    """
+
+    source: str
+    body: Body
+    content: str
+    dates: DateContext
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    author: str | None = None
+    language: str | None = None
+    origin: str = "file"  # file | jsonl | feed | sitemap | page | warc | url
+
+
+@dataclass(frozen=True)
+class CleanArticle:
+    """The article's own text and metadata, out of its page (the cleaning stage).
+
+    `published` is timezone-aware or None (never the fetch or crawl time).
+    `canonical_url` is the page's own `<link rel=canonical>`/`og:url` if it named
+    one, else None: the dedupe stage turns it into the canonical form.
+    `problems` says what could not be extracted and why (the cleaner never raises).
+    """
+
+    source: str
+    url: str | None
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    published_from: str | None = None  # where the date came from: feed, json-ld, url, text...
+    language: str | None = None
+    page_canonical_url: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CandidateArticle:
+    """A stored article the dedupe stage compares a new one against."""
+
+    id: int
+    canonical_url: str | None
+    content_hash: str
+    source: str
+    title: str | None
+    published: datetime | None
+    duplicate_of: int | None
+    signature: tuple[int, ...] | None = None  # MinHash values, when stored
+
+
+@dataclass(frozen=True)
+class DedupVerdict:
+    """Is this the same article as a stored one?
+
+    `update_of`: the stored article at the same canonical URL (a new version of it).
+    `duplicate_of`: the first stored copy of the same article from elsewhere.
+    At most one is set. `method` and `similarity` explain it (export `dedup`).
+    """
+
+    canonical_url: str | None
+    content_hash: str
+    band_keys: tuple[str, ...] = ()
+    signature: tuple[int, ...] = ()
+    update_of: int | None = None
+    duplicate_of: int | None = None
+    method: str | None = None  # url | exact | minhash
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place in the article where a taxonomy concept is mentioned.
+
+    `start`/`end` are character offsets into `field` (title or text), so
+    `article.<field>[start:end] == surface`.
+    """
+
+    concept: str
+    surface: str
+    field: str  # "title" | "text"
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Tagging:
+    """What the tagger found in one article."""
+
+    mentions: tuple[Mention, ...] = ()
+    concepts: tuple[str, ...] = ()  # sorted, unique
+    related: bool = False  # export `kashmir_related`: concerns the taxonomy's topic
+    relevance: float = 0.0  # 0 to 1
+
+
+@dataclass(frozen=True)
+class StoryCandidate:
+    """A recent stored article the story stage may group a new one with."""
+
+    article_id: int
+    story_id: int
+    title: str | None
+    published: datetime | None
+    concepts: tuple[str, ...]
+    signature: tuple[int, ...] | None = None
+    entities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoryVerdict:
+    """Which story the article belongs to: an existing one, or a new one (None)."""
+
+    story_id: int | None
+    method: str | None = None  # duplicate | similar | new
+    similarity: float | None = None
+    with_article: int | None = None  # the stored article it was grouped with
+
+
+@dataclass(frozen=True)
+class AlertIntent:
+    """An alert to queue in the outbox with the article that raised it."""
+
+    rule: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Everything the pipeline decided about one item; the store applies it whole."""
+
+    article: CleanArticle
+    dedup: DedupVerdict
+    tagging: Tagging
+    story: StoryVerdict
+    alerts: tuple[AlertIntent, ...] = ()
+    fetched_at: datetime | None = None
+    extra: dict[str, object] = field(default_factory=dict)
