@@ -1,0 +1,72 @@
+"""The one place that speaks SQL: the corpus database, built on sqlite-utils.
+
+`Store` opens (and on first use creates) the SQLite file, brings its schema forward
+(`schema.py`), and offers the operations the rest of the package needs. It is split
+per concern behind this one class:
+
+    articles.py   write an ingest `Decision` in one transaction; pipeline lookups
+    corpus.py     reads for export, show, search, stories and stats; prune
+    sources.py    source state and health, fetch log, feed entries seen
+    outbox.py     deliveries: alerts, summaries, health alerts, digests
+    runtime.py    meta key/values: heartbeat, job runs, backfill checkpoints
+
+Nothing outside `monitor.store` imports sqlite3 or sqlite_utils.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ..errors import StoreError
+from .articles import ArticleWrites, Saved
+from .corpus import CorpusReads
+from .outbox import Outbox
+from .runtime import Runtime
+from .schema import migrations
+from .sources import SourceState
+
+__all__ = ["Saved", "Store"]
+
+
+class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
+    """The corpus database. One instance per process; safe to share between threads.
+
+    Writes from several threads are serialised by `self.lock`; SQLite's WAL mode lets
+    other processes (the CLI beside a running daemon) read meanwhile, and a writer in
+    another process waits up to `busy_timeout` for its turn.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
+            self.db = Database(conn)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            migrations.apply(self.db)
+        except (sqlite3.Error, OSError) as e:
+            raise StoreError(f"{self.path}: cannot open the database: {e}") from e
+        self.lock = threading.RLock()
+
+    @contextmanager
+    def batch(self) -> Iterator[Store]:
+        """One transaction around many saves (backfill); each save is a savepoint in it."""
+        with self.lock, self.db.atomic():
+            yield self
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

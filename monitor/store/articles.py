@@ -1,0 +1,341 @@
+"""Writing ingest decisions, and the lookups the pipeline makes before deciding.
+
+`save(decision)` applies everything decided about one article (the row, its
+mentions, its near-duplicate index entries, its story, the alerts it raises) in one
+transaction: a killed process leaves all of it or none (STYLE.md 3).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..models import CandidateArticle, Decision, StoryCandidate
+from ..timeutil import iso, now_utc, parse_iso, to_utc_iso
+
+__all__ = ["ArticleWrites", "Saved", "decode_signature", "encode_signature"]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What `save` did: status is new | duplicate | updated | unchanged."""
+
+    article_id: int
+    status: str
+    story_id: int
+    alerts_queued: int = 0
+
+
+def encode_signature(values: Sequence[int]) -> bytes | None:
+    """MinHash values (each below 2**32) as a compact blob."""
+    return array("I", values).tobytes() if values else None
+
+
+def decode_signature(blob: bytes | None) -> tuple[int, ...] | None:
+    if not blob:
+        return None
+    values = array("I")
+    values.frombytes(blob)
+    return tuple(values)
+
+
+_CANDIDATE_COLUMNS = (
+    "id, canonical_url, content_hash, source, title, published, duplicate_of, signature"
+)
+
+
+def _candidate(row: dict[str, Any]) -> CandidateArticle:
+    return CandidateArticle(
+        id=row["id"],
+        canonical_url=row["canonical_url"],
+        content_hash=row["content_hash"],
+        source=row["source"],
+        title=row["title"],
+        published=parse_iso(row["published"]),
+        duplicate_of=row["duplicate_of"],
+        signature=decode_signature(row["signature"]),
+    )
+
+
+class ArticleWrites:
+    db: Database
+    lock: threading.RLock
+
+    # -- lookups before a decision -------------------------------------------------
+
+    def article_by_canonical_url(self, canonical_url: str | None) -> CandidateArticle | None:
+        if not canonical_url:
+            return None
+        rows = self.db.query(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM articles WHERE canonical_url = ?",
+            [canonical_url],
+        )
+        return next((_candidate(r) for r in rows), None)
+
+    def articles_by_hash(self, content_hash: str, limit: int = 5) -> list[CandidateArticle]:
+        rows = self.db.query(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM articles WHERE content_hash = ? "
+            "ORDER BY id LIMIT ?",
+            [content_hash, limit],
+        )
+        return [_candidate(r) for r in rows]
+
+    def articles_by_bands(self, band_keys: Sequence[int], limit: int = 50) -> list[CandidateArticle]:
+        """Stored articles sharing at least one LSH band, most shared bands first."""
+        if not band_keys:
+            return []
+        marks = ",".join("?" * len(band_keys))
+        rows = self.db.query(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM articles WHERE id IN ("
+            f"  SELECT article_id FROM lsh_bands WHERE key IN ({marks})"
+            "   GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?"
+            ") ORDER BY id",
+            [*band_keys, limit],
+        )
+        return [_candidate(r) for r in rows]
+
+    def story_candidates(
+        self,
+        around: datetime | None,
+        window: timedelta,
+        concepts: Sequence[str],
+        band_keys: Sequence[int],
+        limit: int = 300,
+    ) -> list[StoryCandidate]:
+        """First copies published within `window` of `around` that share a concept or a band.
+
+        Without a date the article's arrival time stands in (`around` is then now).
+        """
+        centre = around or now_utc()
+        lo, hi = to_utc_iso(centre - window), to_utc_iso(centre + window)
+        ids: set[int] = set()
+        if concepts:
+            marks = ",".join("?" * len(concepts))
+            ids.update(
+                r["article_id"]
+                for r in self.db.query(
+                    "SELECT DISTINCT m.article_id FROM mentions m JOIN articles a "
+                    "ON a.id = m.article_id "
+                    f"WHERE m.concept IN ({marks}) AND a.duplicate_of IS NULL "
+                    "AND coalesce(a.published_utc, a.fetched_at) BETWEEN ? AND ? "
+                    "ORDER BY m.article_id DESC LIMIT ?",
+                    [*concepts, lo, hi, limit],
+                )
+            )
+        ids.update(c.id for c in self.articles_by_bands(band_keys) if c.duplicate_of is None)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.query(
+            "SELECT id, story_id, title, published, concepts, signature FROM articles "
+            f"WHERE id IN ({marks}) ORDER BY id",
+            sorted(ids),
+        )
+        return [
+            StoryCandidate(
+                article_id=r["id"],
+                story_id=r["story_id"],
+                title=r["title"],
+                published=parse_iso(r["published"]),
+                concepts=tuple(json.loads(r["concepts"])),
+                signature=decode_signature(r["signature"]),
+            )
+            for r in rows
+        ]
+
+    # -- applying a decision ---------------------------------------------------------
+
+    def save(self, decision: Decision) -> Saved:
+        """Apply one decision in one transaction (a savepoint inside `batch()`)."""
+        with self.lock, self.db.atomic():
+            if decision.dedup.update_of is not None:
+                return self._save_update(decision)
+            return self._save_new(decision)
+
+    def _article_fields(self, d: Decision) -> dict[str, Any]:
+        a, t = d.article, d.tagging
+        return {
+            "title": a.title,
+            "author": a.author,
+            "published": iso(a.published),
+            "published_utc": to_utc_iso(a.published),
+            "published_from": a.published_from,
+            "language": a.language,
+            "text": a.text,
+            "content_hash": d.dedup.content_hash,
+            "signature": encode_signature(d.dedup.signature),
+            "related": int(t.related),
+            "relevance": t.relevance,
+            "concepts": json.dumps(list(t.concepts), ensure_ascii=False),
+            "taxonomy": d.extra.get("taxonomy"),
+            "problems": json.dumps(list(a.problems), ensure_ascii=False),
+        }
+
+    def _save_new(self, d: Decision) -> Saved:
+        at = iso(d.fetched_at or now_utc())
+        story_id = d.story.story_id
+        if story_id is None:
+            story_id = self.db["stories"].insert(
+                {"title": d.article.title, "first_seen": at, "last_seen": at}
+            ).last_pk
+        row = {
+            "url": d.article.url,
+            "canonical_url": d.dedup.canonical_url,
+            "source": d.article.source,
+            "fetched_at": at,
+            "origin": d.extra.get("origin"),
+            "duplicate_of": d.dedup.duplicate_of,
+            "dedup_method": d.dedup.method,
+            "dedup_similarity": d.dedup.similarity,
+            "story_id": story_id,
+            "story_method": d.story.method,
+            "story_similarity": d.story.similarity,
+            "story_with": d.story.with_article,
+            **self._article_fields(d),
+        }
+        article_id = int(self.db["articles"].insert(row).last_pk)
+        self._write_index(article_id, d)
+        self._refresh_story(int(story_id))
+        queued = self._queue_alerts(d, article_id, int(story_id), at)
+        status = "duplicate" if d.dedup.duplicate_of is not None else "new"
+        return Saved(article_id, status, int(story_id), queued)
+
+    def _save_update(self, d: Decision) -> Saved:
+        article_id = int(d.dedup.update_of)  # type: ignore[arg-type]
+        old = self.db["articles"].get(article_id)
+        at = iso(d.fetched_at or now_utc())
+        same = old["content_hash"] == d.dedup.content_hash and old["title"] == d.article.title
+        if same:
+            if old["published"] is None and d.article.published is not None:
+                self.db["articles"].update(
+                    article_id,
+                    {
+                        "published": iso(d.article.published),
+                        "published_utc": to_utc_iso(d.article.published),
+                        "published_from": d.article.published_from,
+                    },
+                )
+            return Saved(article_id, "unchanged", old["story_id"], 0)
+        self.db["article_versions"].insert(
+            {
+                "article_id": article_id,
+                "version": old["version"],
+                "url": old["url"],
+                "title": old["title"],
+                "text": old["text"],
+                "content_hash": old["content_hash"],
+                "replaced_at": at,
+            }
+        )
+        fields = self._article_fields(d)
+        if d.article.published is None:  # an update never forgets a known date
+            for key in ("published", "published_utc", "published_from"):
+                fields.pop(key)
+        fields.update({"url": d.article.url or old["url"], "updated_at": at,
+                       "version": old["version"] + 1})
+        self.db["articles"].update(article_id, fields)
+        self.db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+        self.db.execute("DELETE FROM lsh_bands WHERE article_id = ?", [article_id])
+        self._write_index(article_id, d)
+        self._refresh_story(old["story_id"])
+        queued = self._queue_alerts(d, article_id, old["story_id"], at)
+        return Saved(article_id, "updated", old["story_id"], queued)
+
+    def _write_index(self, article_id: int, d: Decision) -> None:
+        if d.tagging.mentions:
+            self.db["mentions"].insert_all(
+                (
+                    {
+                        "article_id": article_id,
+                        "concept": m.concept,
+                        "surface": m.surface,
+                        "field": m.field,
+                        "start": m.start,
+                        "end": m.end,
+                        "sentence": m.sentence,
+                    }
+                    for m in d.tagging.mentions
+                ),
+                batch_size=500,
+            )
+        if d.dedup.band_keys and d.dedup.duplicate_of is None:
+            # Only first copies enter the index: a later copy matches the first one,
+            # and the index does not grow with every syndicated republication.
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO lsh_bands(key, article_id) VALUES (?, ?)",
+                ((k, article_id) for k in d.dedup.band_keys),
+            )
+
+    def _refresh_story(self, story_id: int) -> None:
+        """Recompute a story's figures from its articles (cheap: one story's rows)."""
+        rows = list(
+            self.db.query(
+                "SELECT id, title, source, fetched_at, published_utc, concepts, "
+                "duplicate_of FROM articles WHERE story_id = ? ORDER BY id",
+                [story_id],
+            )
+        )
+        if not rows:
+            return
+        concepts: set[str] = set()
+        for r in rows:
+            concepts.update(json.loads(r["concepts"]))
+        lead = next((r for r in rows if r["duplicate_of"] is None), rows[0])
+        published = [r["published_utc"] for r in rows if r["published_utc"]]
+        self.db["stories"].update(
+            story_id,
+            {
+                "title": lead["title"],
+                "lead_article_id": lead["id"],
+                "first_seen": min(r["fetched_at"] for r in rows),
+                "last_seen": max(r["fetched_at"] for r in rows),
+                "first_published_utc": min(published) if published else None,
+                "articles": len(rows),
+                "outlets": len({r["source"] for r in rows}),
+                "concepts": json.dumps(sorted(concepts), ensure_ascii=False),
+            },
+        )
+
+    def _queue_alerts(self, d: Decision, article_id: int, story_id: int, at: str | None) -> int:
+        """Outbox rows for the alerts this article raises: one per story, rule and channel."""
+        queued = 0
+        for intent in d.alerts:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO deliveries (kind, dedupe_key, rule, channel, "
+                "article_id, story_id, status, created_at, next_attempt_at) "
+                "VALUES ('alert', ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                [
+                    f"alert:{intent.rule}:{intent.channel}:story:{story_id}",
+                    intent.rule,
+                    intent.channel,
+                    article_id,
+                    story_id,
+                    at,
+                    at,
+                ],
+            )
+            queued += cur.rowcount
+        return queued
+
+    def iter_articles_for_retag(
+        self, fingerprint: str, batch: int = 500
+    ) -> Iterable[list[dict[str, Any]]]:
+        """Batches of articles tagged by another taxonomy (resumable: done ones drop out)."""
+        while True:
+            rows = list(
+                self.db.query(
+                    "SELECT id, title, text FROM articles WHERE taxonomy IS NOT ? "
+                    "ORDER BY id LIMIT ?",
+                    [fingerprint, batch],
+                )
+            )
+            if not rows:
+                return
+            yield rows

@@ -1,0 +1,57 @@
+"""Small runtime state: key/values (heartbeat, job runs) and backfill checkpoints."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..timeutil import iso, now_utc
+
+__all__ = ["Runtime"]
+
+
+class Runtime:
+    db: Database
+    lock: threading.RLock
+
+    def get_meta(self, key: str) -> Any:
+        row = next(self.db.query("SELECT value FROM meta WHERE key = ?", [key]), None)
+        return None if row is None else json.loads(row["value"])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.lock, self.db.atomic():
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value, ensure_ascii=False)],
+            )
+
+    # -- backfill checkpoints -------------------------------------------------------------
+
+    def done_items(self, run_key: str, item_keys: Iterable[str]) -> set[str]:
+        """Which of these inputs a backfill run with this key already ingested."""
+        keys = list(item_keys)
+        done: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            done.update(
+                r["item_key"]
+                for r in self.db.query(
+                    f"SELECT item_key FROM backfill_items WHERE run_key = ? AND item_key IN ({marks})",
+                    [run_key, *chunk],
+                )
+            )
+        return done
+
+    def mark_item(self, run_key: str, item_key: str, outcome: str, article_id: int | None) -> None:
+        """Checkpoint one input; call inside the transaction that saved its article."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO backfill_items(run_key, item_key, outcome, article_id, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [run_key, item_key, outcome, article_id, iso(now_utc())],
+        )

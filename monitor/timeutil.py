@@ -1,0 +1,86 @@
+"""Time helpers shared by every layer: aware datetimes in, ISO 8601 with offset out.
+
+Stored times are ISO 8601 strings. `*_utc` columns hold UTC with a `+00:00` offset so
+that they sort and compare as text; user-facing times keep the offset they had.
+Parsing messy dates from pages and feeds is the cleaner's job (`monitor.clean.dates`);
+this module only reads the strict forms the CLI and the store use.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "day_bounds",
+    "iso",
+    "now_utc",
+    "parse_cli_date",
+    "parse_iso",
+    "to_utc_iso",
+    "zone",
+]
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone `name`; raises ValueError with a readable message if unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Kolkata)") from e
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 with its offset, seconds precision; None stays None."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime reached the store; every time must carry a zone")
+    return moment.replace(microsecond=0).isoformat()
+
+
+def to_utc_iso(moment: datetime | None) -> str | None:
+    """The same instant in UTC, as sortable text."""
+    if moment is None:
+        return None
+    return iso(moment.astimezone(UTC))
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """Read back what `iso` wrote."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value)
+
+
+def parse_cli_date(value: str, tz: str, *, end_of_day: bool = False) -> datetime:
+    """A `--since`/`--until`/`--date` value: `YYYY-MM-DD` or a full ISO 8601 time.
+
+    A bare date is the start of that local day in `tz`, or, with `end_of_day`, its
+    last instant, so that `--until 2024-03-05` includes the whole day (PRODUCT.md:
+    inclusive bounds). A time without a zone is read in `tz`.
+    """
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            start, end = day_bounds(day, tz)
+            return end - timedelta(microseconds=1) if end_of_day else start
+        moment = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD or an ISO 8601 time") from e
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone(tz))
+    return moment
+
+
+def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) of a local calendar day, DST-safe (a 23- or 25-hour day stays one day)."""
+    zi = zone(tz)
+    start = datetime.combine(day, time.min, tzinfo=zi)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zi)
+    return start, end
