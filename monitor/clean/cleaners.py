@@ -1,0 +1,111 @@
+"""One cleaner per body kind; `monitor.clean.CLEANERS` dispatches to them (issue 4).
+
+Each takes a `RawItem` and returns a `CleanArticle`. They assemble what the
+specialised modules find (text, metadata, date, language) and collect problems.
+"""
+
+from __future__ import annotations
+
+from monitor.clean.datefind import DateFinding, date_from_text, find_html_date, first_date
+from monitor.clean.html import extract_from_tree, page_text, parse_html
+from monitor.clean.language import detect_language, language_from_tag
+from monitor.clean.metadata import PageMeta, read_metadata
+from monitor.clean.normalize import normalize_text, squash
+from monitor.clean.textpage import read_text_page
+from monitor.models import CleanArticle, RawItem
+
+__all__ = ["clean_html", "clean_text", "clean_text_page"]
+
+MAX_HTML = 12_000_000  # characters; fetch caps bodies at 10 MB, archives may not
+
+
+def _language(text: str, title: str | None, declared: str | None) -> str | None:
+    """The declared language unless the text's script contradicts it, else detected."""
+    detected = detect_language(text or title or "")
+    if declared and (detected is None or detected == declared or detected not in ("hi", "ur")):
+        return declared
+    return detected
+
+
+def _finish(
+    raw: RawItem,
+    text: str,
+    title: str | None,
+    found: DateFinding,
+    problems: list[str],
+    **extra: str | None,
+) -> CleanArticle:
+    problems.extend(found.problems)
+    if not text:
+        problems.append("no article text found")
+    if found.value is None:
+        problems.append("publication date unknown")
+    declared = language_from_tag(raw.language) or extra.pop("declared_language", None)
+    return CleanArticle(
+        source=raw.source,
+        url=raw.url,
+        text=text,
+        title=title or None,
+        author=extra.get("author") or (squash(raw.author) if raw.author else None),
+        published=found.value,
+        published_from=found.source,
+        language=_language(text, title, declared),
+        page_canonical_url=extra.get("canonical_url"),
+        problems=tuple(dict.fromkeys(problems)),
+    )
+
+
+def clean_text(raw: RawItem) -> CleanArticle:
+    """Already-clean text (JSONL `text`, feed summary): normalise it, keep the metadata."""
+    text = normalize_text(raw.content or "")
+    found = first_date([("feed", raw.published)], raw.dates)
+    title = squash(raw.title) if raw.title else None
+    return _finish(raw, text, title, found, [])
+
+
+def clean_text_page(raw: RawItem) -> CleanArticle:
+    """A `.txt` file: the desk's dated format or a web page saved as text."""
+    page = read_text_page(raw.content or "")
+    text = "\n\n".join(page.paragraphs)
+    found = first_date([("feed", raw.published), ("header", page.header_date)], raw.dates)
+    if found.value is None:
+        found = date_from_text(raw.content or "", raw.dates)
+    title = squash(raw.title) if raw.title else page.title
+    return _finish(raw, text, title, found, [])
+
+
+def clean_html(raw: RawItem) -> CleanArticle:
+    """A web page: main text, metadata, date and language from one parsed tree."""
+    problems: list[str] = []
+    html = raw.content or ""
+    if len(html) > MAX_HTML:
+        problems.append(f"page truncated to {MAX_HTML} characters")
+        html = html[:MAX_HTML]
+    tree = parse_html(html)
+    if tree is None:
+        problems.append("body is not parseable HTML")
+        found = first_date([("feed", raw.published)], raw.dates)
+        return _finish(raw, "", squash(raw.title) if raw.title else None, found, problems)
+    meta = read_metadata(tree, raw.url)
+    text = extract_from_tree(tree, raw.url) or ""
+    text = normalize_text(text, lines_are_paragraphs=True)
+    found = find_html_date(
+        tree, meta, raw.url, lambda: page_text(tree), raw.published, raw.dates
+    )
+    return _meta_article(raw, meta, text, found, problems)
+
+
+def _meta_article(
+    raw: RawItem, meta: PageMeta, text: str, found: DateFinding, problems: list[str]
+) -> CleanArticle:
+    title = meta.title or (squash(raw.title) if raw.title else None)
+    return _finish(
+        raw,
+        text,
+        title,
+        found,
+        problems,
+        author=meta.author,
+        canonical_url=meta.canonical_url,
+        declared_language=meta.language,
+    )
