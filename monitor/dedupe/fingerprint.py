@@ -1,0 +1,128 @@
+"""Fingerprints of an article's text: exact hash, MinHash signature, LSH band keys.
+
+The signature is a MinHash over the set of word 3-shingles of the article's content
+tokens (`text.content_tokens`: furniture, datelines and stopwords removed, spelling
+variants folded). Two signatures agree at position i with probability equal to the
+Jaccard similarity of the shingle sets, so `estimated_jaccard` compares stored
+articles without their text.
+
+Speed (issue 5 asks >= 2,000 articles/s on 600-word articles): each token is hashed
+once with xxh64 (one C call per token, no per-shingle Python work); the shingles are
+combined and permuted in numpy, with multiply-shift hashing (`(a*x + b) >> 32`, `a`
+odd) standing in for random permutations. That family is only approximately
+min-wise independent; at 128 permutations its bias is far below the estimator's own
+noise (about 0.04 at J=0.5).
+
+Band keys: the 128 values are cut into `BANDS` bands of `ROWS` values; each band's
+values and its index are hashed into one signed 64-bit key (SQLite INTEGER). Two
+articles share a key with probability 1-(1-J^ROWS)^BANDS: with 32 x 4 that is 0.87 at
+J=0.5, 0.56 at J=0.4 and 0.01 at J=0.15, so near-duplicates come back from an index
+lookup and unrelated articles rarely do. Stored signatures and keys depend on SEED,
+NUM_PERM, BANDS and ROWS: changing any of them needs a re-index of the corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+
+from .text import content_tokens
+
+__all__ = [
+    "BANDS",
+    "NUM_PERM",
+    "ROWS",
+    "Fingerprint",
+    "estimated_jaccard",
+    "fingerprint",
+]
+
+NUM_PERM = 128
+BANDS = 32
+ROWS = NUM_PERM // BANDS
+SHINGLE = 3
+SEED = 0x5EED_0005
+
+_rng = np.random.default_rng(SEED)
+_A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
+_B = _rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+_BAND_SALT = _rng.integers(1, 2**63, BANDS, dtype=np.uint64)
+_hash = xxhash.xxh64_intdigest
+_EMPTY = tuple([2**32 - 1] * NUM_PERM)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The dedupe stage's view of one text.
+
+    `content_hash`: hex digest of the normalised token stream (exact duplicates).
+    `signature`: NUM_PERM MinHash values, each below 2**32 (stored as array('I')).
+    `band_keys`: BANDS signed 64-bit LSH keys (the persisted near-duplicate index).
+    `shingles`: how many distinct shingles the signature summarises (0: empty text).
+    """
+
+    content_hash: str
+    signature: tuple[int, ...]
+    band_keys: tuple[int, ...]
+    shingles: int = 0
+
+
+def fingerprint(text: str, title: str | None = None) -> Fingerprint:
+    """Hash, MinHash signature and band keys of an article's body text."""
+    tokens = content_tokens(text or "", title)
+    content_hash = xxhash.xxh3_128_hexdigest(" ".join(tokens).encode("utf-8"))
+    shingles = _shingle_hashes(tokens)
+    if shingles.size == 0:
+        return Fingerprint(content_hash, _EMPTY, (), 0)
+    signature = _minhash(shingles)
+    return Fingerprint(content_hash, tuple(signature.tolist()), _band_keys(signature),
+                       int(shingles.size))
+
+
+def estimated_jaccard(a: tuple[int, ...] | None, b: tuple[int, ...] | None) -> float:
+    """Share of agreeing MinHash positions: an unbiased estimate of Jaccard similarity."""
+    if not a or not b or len(a) != len(b) or a == _EMPTY or b == _EMPTY:
+        return 0.0
+    return float(np.count_nonzero(np.asarray(a) == np.asarray(b))) / len(a)
+
+
+def _shingle_hashes(tokens: list[str]) -> np.ndarray:
+    """64-bit hashes of the token 3-shingles (or of the tokens, if fewer)."""
+    if not tokens:
+        return np.empty(0, dtype=np.uint64)
+    h = np.fromiter(map(_hash, map(str.encode, tokens)), np.uint64, len(tokens))
+    if len(tokens) >= SHINGLE:
+        n = len(tokens) - SHINGLE + 1
+        acc = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for i in range(SHINGLE):
+                acc = (acc ^ h[i : i + n]) * _MIX[i]
+        h = acc ^ (acc >> np.uint64(29))
+    return h
+
+
+def _minhash(shingles: np.ndarray) -> np.ndarray:
+    """Minimum over shingles of each multiply-shift permutation, as 32-bit values.
+
+    Computed in place in one (NUM_PERM x shingles) buffer: numpy temporaries would
+    triple the memory traffic, which is most of the cost.
+    """
+    out = np.empty((NUM_PERM, shingles.size), dtype=np.uint64)
+    np.multiply(_A[:, None], shingles[None, :], out=out)  # wraps mod 2**64, as intended
+    out += _B[:, None]
+    out >>= np.uint64(32)
+    return out.min(axis=1).astype(np.uint32)
+
+
+def _band_keys(signature: np.ndarray) -> tuple[int, ...]:
+    """One signed 64-bit key per band, from the band's index (salt) and its values."""
+    bands = signature.astype(np.uint64).reshape(BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        acc = _BAND_SALT.copy()
+        for j in range(ROWS):
+            acc = (acc ^ bands[:, j]) * _MIX[j % 3]
+            acc ^= acc >> np.uint64(31)
+    return tuple(acc.view(np.int64).tolist())
