@@ -1,0 +1,126 @@
+"""`tag_article`: find, check and score the taxonomy's mentions in one article.
+
+The steps, per field (title, then text): fold the text (`folding`), find alias hits
+with the automaton (`matcher`, longest match wins), then decide each hit with its
+form's rules (`rules`) in two passes: hits whose rules look only at words first,
+then hits whose rules need other concepts, against the first pass's results. The
+accepted hits become `Mention`s with original offsets and their sentence.
+
+A pure function of its arguments: no I/O, no global state beyond the taxonomy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from monitor.models import Mention, Tagging
+from monitor.tagging.folding import Folded, fold
+from monitor.tagging.matcher import BLOCK, Hit
+from monitor.tagging.relevance import relevance
+from monitor.tagging.rules import Form, holds
+from monitor.tagging.sentences import sentence_spans, span_at
+from monitor.tagging.taxonomy import Taxonomy
+
+__all__ = ["tag_article"]
+
+
+@dataclass
+class _Field:
+    """One field being tagged; also the `rules.Context` for its mentions."""
+
+    name: str
+    text: Folded
+    hays: tuple[str, ...] = ()
+    anchors: frozenset[str] = frozenset()
+    accepted: list[tuple[Hit, str]] = field(default_factory=list)
+    _spans: list[tuple[int, int]] | None = None
+    _starts: list[int] | None = None
+
+    @property
+    def original(self) -> str:
+        return self.text.original
+
+    @property
+    def folded(self) -> str:
+        return self.text.folded
+
+    def original_sentence(self, original_offset: int) -> tuple[int, int]:
+        if self._spans is None:
+            if self.name == "title":
+                self._spans = [(0, len(self.original))]
+            else:
+                self._spans = sentence_spans(self.original)
+            self._starts = [s for s, _ in self._spans]
+        assert self._starts is not None
+        return span_at(self._spans, self._starts, original_offset)
+
+    def sentence(self, start: int) -> tuple[int, int]:
+        a, b = self.original_sentence(self.text.to_original(start))
+        return self.text.to_folded(a), self.text.to_folded(b)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.text.to_original(start), self.text.to_original(end)
+
+    def concepts_between(self, lo: int, hi: int) -> frozenset[str]:
+        return frozenset(c for h, c in self.accepted if lo <= h.start < hi)
+
+
+def _decide(form: Form, f: _Field, hit: Hit) -> bool:
+    if not all(holds(c, f, hit.start, hit.end) for c in form.require):
+        return False
+    return not any(holds(c, f, hit.start, hit.end) for c in form.exclude)
+
+
+def _mention(f: _Field, hit: Hit, concept: str) -> Mention:
+    start, end = f.original_span(hit.start, hit.end)
+    a, b = f.original_sentence(start)
+    return Mention(
+        concept=concept,
+        surface=f.original[start:end],
+        field=f.name,
+        start=start,
+        end=end,
+        sentence=f.original[a:b].strip(),
+    )
+
+
+def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
+    """Tag one article's title and text with `taxonomy` (see the module docstring)."""
+    fields = [_Field("title", fold(title))] if title and title.strip() else []
+    fields.append(_Field("text", fold(text or "")))
+    hays = tuple(f" {f.folded} " for f in fields)
+    forms = taxonomy.forms
+    hits = []
+    for f in fields:
+        f.hays = hays
+        hits.extend((f, h) for h in taxonomy.matcher.find(f.text) if h.entry.form != BLOCK)
+    late = []
+    for f, hit in hits:
+        form = forms[hit.entry.form]
+        if form.second_pass:
+            late.append((f, hit))
+        elif _decide(form, f, hit):
+            f.accepted.append((hit, form.concept))
+    if late:
+        anchors = frozenset(c for f in fields for _, c in f.accepted)
+        for f in fields:
+            f.anchors = anchors
+        for f, hit in late:
+            form = forms[hit.entry.form]
+            if _decide(form, f, hit):
+                f.accepted.append((hit, form.concept))
+    mentions = []
+    for f in fields:
+        f.accepted.sort(key=lambda hc: hc[0].start)
+        mentions.extend(_mention(f, hit, concept) for hit, concept in f.accepted)
+    return _tagging(mentions, text or "", taxonomy)
+
+
+def _tagging(mentions: list[Mention], text: str, taxonomy: Taxonomy) -> Tagging:
+    topical = [m for m in mentions if taxonomy.is_related(m.concept)]
+    return Tagging(
+        mentions=tuple(mentions),
+        concepts=tuple(sorted({m.concept for m in mentions})),
+        related=bool(topical),
+        relevance=relevance(topical, text),
+    )

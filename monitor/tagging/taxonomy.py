@@ -1,0 +1,199 @@
+"""Load `config/taxonomy.toml` into a compiled, picklable `Taxonomy`.
+
+Loading does all the checking once: TOML syntax, the schema (`schema.py`), then the
+things a schema cannot see (two concepts with one name, a rule naming a concept that
+does not exist, one alias given to two concepts, an alias with no letters). Any
+problem is a `ConfigError` naming the file, the key path and what is wrong.
+
+The compiled taxonomy keeps plain data (forms, alias entries) and builds its
+automaton lazily, so pickling it for a worker process ships only that data and each
+process builds its own automaton once (a few milliseconds for thousands of aliases).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from monitor.errors import ConfigError
+from monitor.tagging.folding import fold, fold_alias, fold_phrase
+from monitor.tagging.matcher import BLOCK, AliasEntry, Matcher
+from monitor.tagging.rules import Condition, Form
+from monitor.tagging.schema import ConceptSpec, ConditionSpec, TaxonomySpec, first_error
+
+__all__ = ["ENGINE_VERSION", "Taxonomy", "load_taxonomy"]
+
+# Part of the fingerprint: bump it when a code change alters what tagging returns,
+# so `monitor retag` re-tags articles tagged by the older code too.
+ENGINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ConceptInfo:
+    """What the rest of the service asks about a concept."""
+
+    name: str
+    kind: str
+    related: bool
+    description: str
+
+
+def load_taxonomy(path: Path) -> Taxonomy:
+    """Read, validate and compile a taxonomy file; any problem is a ConfigError."""
+    where = str(path)
+    try:
+        raw = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(where, None, f"cannot read the taxonomy: {e}") from e
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(where, None, f"not valid TOML: {e}") from e
+    try:
+        spec = TaxonomySpec.model_validate(data)
+    except ValidationError as e:
+        key, message = first_error(e)
+        raise ConfigError(where, key, message) from None
+    return Taxonomy(spec, where)
+
+
+class Taxonomy:
+    """A validated taxonomy, ready for `tag_article`."""
+
+    def __init__(self, spec: TaxonomySpec, path: str = "<taxonomy>") -> None:
+        self.path = path
+        self.topic = spec.topic.name
+        self._concepts: dict[str, ConceptInfo] = {}
+        self.forms: list[Form] = []
+        self.entries: dict[str, list[AliasEntry]] = {}
+        self._owner: dict[str, str] = {}  # alias key -> concept (or "block:<concept>")
+        self._check_names(spec)
+        for i, concept in enumerate(spec.concepts):
+            self._add_concept(i, concept)
+        dumped = spec.model_dump(by_alias=True)
+        payload = json.dumps([ENGINE_VERSION, dumped], sort_keys=True, ensure_ascii=False)
+        self.fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+        self._matcher: Matcher | None = None
+
+    # -- what callers ask -------------------------------------------------------
+
+    @property
+    def concept_names(self) -> tuple[str, ...]:
+        """Canonical names in file order."""
+        return tuple(self._concepts)
+
+    def kind_of(self, concept: str) -> str:
+        """The kind of a concept (region, place, person, party, ...); KeyError if unknown."""
+        return self._concepts[concept].kind
+
+    def is_related(self, concept: str) -> bool:
+        """Whether a mention of `concept` makes an article concern the topic."""
+        return self._concepts[concept].related
+
+    def info(self, concept: str) -> ConceptInfo:
+        return self._concepts[concept]
+
+    @property
+    def matcher(self) -> Matcher:
+        """The automaton over every alias, built on first use in each process."""
+        if self._matcher is None:
+            self._matcher = Matcher(self.entries)
+        return self._matcher
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_matcher"] = None  # rebuilt where it is used
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __repr__(self) -> str:
+        return f"<Taxonomy {self.topic!r} {len(self._concepts)} concepts {self.fingerprint}>"
+
+    # -- compiling ----------------------------------------------------------------
+
+    def _error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(self.path, key, message)
+
+    def _check_names(self, spec: TaxonomySpec) -> None:
+        seen: dict[str, int] = {}
+        for i, concept in enumerate(spec.concepts):
+            norm = " ".join(unicodedata.normalize("NFKC", concept.name).casefold().split())
+            if norm in seen:
+                raise self._error(
+                    f"concepts[{i}].name",
+                    f"duplicate concept {concept.name!r} (also concepts[{seen[norm]}])",
+                )
+            seen[norm] = i
+            self._concepts[concept.name] = ConceptInfo(
+                concept.name, concept.kind, concept.related, concept.description
+            )
+
+    def _add_concept(self, i: int, concept: ConceptSpec) -> None:
+        here = f"concepts[{i}]"
+        groups = []
+        if concept.aliases:
+            groups.append((here, concept.aliases, concept.case, concept.require, concept.exclude))
+        for f, form in enumerate(concept.forms):
+            groups.append(
+                (f"{here}.forms[{f}]", form.aliases, form.case, form.require, form.exclude)
+            )
+        for key, aliases, case, require, exclude in groups:
+            form = Form(
+                concept.name,
+                tuple(self._condition(f"{key}.require[{j}]", c) for j, c in enumerate(require)),
+                tuple(self._condition(f"{key}.exclude[{j}]", c) for j, c in enumerate(exclude)),
+            )
+            self.forms.append(form)
+            for a, alias in enumerate(aliases):
+                self._add_alias(
+                    f"{key}.aliases[{a}]", alias, len(self.forms) - 1, case, concept.name
+                )
+        for b, phrase in enumerate(concept.block):
+            self._add_alias(f"{here}.block[{b}]", phrase, BLOCK, "proper", concept.name)
+
+    def _add_alias(self, key: str, alias: str, form: int, case: str, concept: str) -> None:
+        folded_key = fold_alias(alias)
+        if not folded_key.strip():
+            raise self._error(key, f"{alias!r} has no letters or digits")
+        owner = concept if form != BLOCK else f"block:{concept}"
+        previous = self._owner.setdefault(folded_key, owner)
+        if previous != owner:
+            what = "a block phrase of" if previous.startswith("block:") else "an alias of"
+            raise self._error(
+                key, f"{alias!r} is already {what} {previous.removeprefix('block:')!r}"
+            )
+        cased = fold(alias).cased.strip(" ")
+        capitals = tuple(j for j, ch in enumerate(cased) if ch.isupper())
+        entry = AliasEntry(form, cased, capitals, exact=case == "exact")
+        self.entries.setdefault(folded_key, []).append(entry)
+
+    def _condition(self, key: str, spec: ConditionSpec) -> Condition:
+        words = []
+        for w, word in enumerate(spec.words):
+            prefix = word.rstrip().endswith("*")
+            folded = fold_phrase(word.rstrip().rstrip("*"))
+            if not folded:
+                raise self._error(f"{key}.words[{w}]", f"{word!r} has no letters or digits")
+            words.append(f" {folded}" if prefix else f" {folded} ")
+        for c, name in enumerate(spec.concepts):
+            if name != "*" and name not in self._concepts:
+                raise self._error(f"{key}.concepts[{c}]", f"unknown concept {name!r}")
+        also = tuple(self._condition(f"{key}.and[{j}]", s) for j, s in enumerate(spec.also))
+        return Condition(
+            scope=spec.scope,
+            within=spec.within or 0,
+            words=tuple(words),
+            concepts=frozenset(n for n in spec.concepts if n != "*"),
+            any_concept="*" in spec.concepts,
+            quoted=spec.quoted,
+            also=also,
+        )
