@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "AlertIntent",
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class Body(str, Enum):
+class Body(StrEnum):
     """What kind of body a raw item carries; it picks the cleaner."""
 
     HTML = "html"  # a fetched or archived web page

@@ -87,7 +87,9 @@ class ArticleWrites:
         )
         return [_candidate(r) for r in rows]
 
-    def articles_by_bands(self, band_keys: Sequence[int], limit: int = 50) -> list[CandidateArticle]:
+    def articles_by_bands(
+        self, band_keys: Sequence[int], limit: int = 50
+    ) -> list[CandidateArticle]:
         """Stored articles sharing at least one LSH band, most shared bands first."""
         if not band_keys:
             return []
@@ -100,6 +102,10 @@ class ArticleWrites:
             [*band_keys, limit],
         )
         return [_candidate(r) for r in rows]
+
+    def story_of(self, article_id: int) -> int | None:
+        row = next(self.db.query("SELECT story_id FROM articles WHERE id = ?", [article_id]), None)
+        return None if row is None else row["story_id"]
 
     def story_candidates(
         self,

@@ -42,7 +42,8 @@ class Runtime:
             done.update(
                 r["item_key"]
                 for r in self.db.query(
-                    f"SELECT item_key FROM backfill_items WHERE run_key = ? AND item_key IN ({marks})",
+                    "SELECT item_key FROM backfill_items "
+                    f"WHERE run_key = ? AND item_key IN ({marks})",
                     [run_key, *chunk],
                 )
             )

@@ -53,7 +53,8 @@ def _execute_script(db: Database, script: str) -> None:
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    _execute_script(db, 
+    _execute_script(
+        db,
         """
         CREATE TABLE articles (
             id INTEGER PRIMARY KEY,
@@ -233,12 +234,13 @@ def m001_initial(db: Database) -> None:
             key TEXT PRIMARY KEY,
             value TEXT
         );
-        """
+        """,
     )
     # External-content FTS5 over title and text. The update trigger fires only when
     # those columns change, so bookkeeping updates (story, duplicate) stay cheap.
     tokenize = db.quote(FTS_TOKENIZER)
-    _execute_script(db, 
+    _execute_script(
+        db,
         f"""
         CREATE VIRTUAL TABLE articles_fts USING fts5(
             title, text, content=articles, content_rowid=id, tokenize={tokenize}
@@ -255,5 +257,5 @@ def m001_initial(db: Database) -> None:
             VALUES ('delete', old.id, old.title, old.text);
             INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
         END;
-        """
+        """,
     )

@@ -1,0 +1,66 @@
+"""The application object: settings plus the store, taxonomy and pipeline built from them.
+
+Commands and the daemon get everything through one `App`, built once from the
+global options (datasette's app object, sqlite-utils' `Database`). Parts are built on
+first use, so `monitor check` opens no database and `monitor stats` loads no taxonomy.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from .config import PACKAGE_TAXONOMY, Settings, Source, load_settings
+from .errors import ConfigError
+from .models import DateContext
+from .pipeline import Pipeline
+from .store import Store
+from .tagging import Taxonomy, load_taxonomy
+from .timeutil import now_utc
+
+__all__ = ["App"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    _closers: list[Store] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def load(cls, config: str | Path | None = None, db: str | Path | None = None) -> App:
+        return cls(load_settings(config, db))
+
+    @cached_property
+    def store(self) -> Store:
+        store = Store(self.settings.monitor.database)
+        self._closers.append(store)
+        return store
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        path = self.settings.monitor.taxonomy
+        if not path.is_file() and path != PACKAGE_TAXONOMY:
+            raise ConfigError(str(self.settings.path or "(defaults)"), "monitor.taxonomy",
+                              f"taxonomy file {path} not found")
+        return load_taxonomy(path)
+
+    def pipeline(self, *, alerts: bool = True) -> Pipeline:
+        return Pipeline(self.store, self.taxonomy, self.settings.alerts, alerts=alerts)
+
+    def date_context(
+        self, source: Source | None = None, now: datetime | None = None
+    ) -> DateContext:
+        """How to read one source's dates: its zone and order, else the monitor's."""
+        tz = (source.timezone if source else None) or self.settings.monitor.timezone
+        order = source.date_order if source else "DMY"
+        return DateContext(timezone=tz, now=now or now_utc(), date_order=order)
+
+    def close(self) -> None:
+        for store in self._closers:
+            store.close()
+        self._closers.clear()

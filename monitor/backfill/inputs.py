@@ -1,0 +1,196 @@
+"""Backfill inputs: find them, detect their kind once, read each into `InputItem`s.
+
+Each reader turns one input into items with a stable key (the checkpoint that makes a
+rerun skip what is done) and either a `RawItem` or the reason it could not be read.
+The readers share nothing but this shape, so a new input kind is one function and
+one line in `READERS` (STYLE.md 4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..models import Body, DateContext, RawItem
+
+__all__ = ["READERS", "InputContext", "InputItem", "count_items", "discover", "read_input"]
+
+
+@dataclass(frozen=True)
+class InputContext:
+    """What readers need to build raw items: the source name given and its dates."""
+
+    source: str | None
+    dates: Callable[[str | None], DateContext]  # source name -> how to read its dates
+
+
+@dataclass(frozen=True)
+class InputItem:
+    key: str  # checkpoint key: where + a hash of the content
+    where: str  # path or path:line, for messages
+    raw: RawItem | None = None
+    error: str | None = None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def _decode(data: bytes) -> tuple[str | None, str | None]:
+    """Text of a file, or why it is not text. UTF-8 first, then Windows-1252."""
+    if b"\x00" in data[:4096]:
+        return None, "not a text file (binary content)"
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), None
+
+
+def _file_item(path: Path, body: Body, ctx: InputContext) -> Iterator[InputItem]:
+    where = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        yield InputItem(f"{path}|unreadable", where, error=f"cannot read: {e.strerror or e}")
+        return
+    text, error = _decode(data)
+    key = f"{path.resolve()}|{_digest(data)}"
+    if text is None:
+        yield InputItem(key, where, error=error)
+        return
+    source = ctx.source or "local"
+    yield InputItem(
+        key,
+        where,
+        RawItem(
+            source=source,
+            body=body,
+            content=text,
+            dates=ctx.dates(ctx.source),
+            url=path.resolve().as_uri(),
+            origin="file",
+        ),
+    )
+
+
+def read_txt(path: Path, ctx: InputContext) -> Iterator[InputItem]:
+    """A .txt is one article: the desk's format or a page saved as text."""
+    return _file_item(path, Body.TEXT_PAGE, ctx)
+
+
+def read_html(path: Path, ctx: InputContext) -> Iterator[InputItem]:
+    return _file_item(path, Body.HTML, ctx)
+
+
+def _optional_str(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _jsonl_item(line: bytes, where: str, key: str, ctx: InputContext) -> InputItem:
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return InputItem(key, where, error=f"not valid JSON: {e}")
+    if not isinstance(record, dict):
+        return InputItem(key, where, error="a line must be a JSON object")
+    text, html = _optional_str(record, "text"), _optional_str(record, "html")
+    if not (text and text.strip()) and not (html and html.strip()):
+        return InputItem(key, where, error="needs a non-empty `text` or `html` field")
+    url = _optional_str(record, "url")
+    host = urlsplit(url).hostname if url and "://" in url else None
+    source = _optional_str(record, "source") or ctx.source or host or "local"
+    raw = RawItem(
+        source=source,
+        body=Body.TEXT if text and text.strip() else Body.HTML,
+        content=text if text and text.strip() else html or "",
+        dates=ctx.dates(source),
+        url=url,
+        title=_optional_str(record, "title"),
+        published=_optional_str(record, "published"),
+        author=_optional_str(record, "author"),
+        language=_optional_str(record, "language"),
+        origin="jsonl",
+    )
+    return InputItem(key, where, raw)
+
+
+def read_jsonl(path: Path, ctx: InputContext) -> Iterator[InputItem]:
+    """One article a line; a bad line is reported with its number and the rest go on."""
+    try:
+        handle = path.open("rb")
+    except OSError as e:
+        yield InputItem(f"{path}|unreadable", str(path), error=f"cannot read: {e.strerror or e}")
+        return
+    base = str(path.resolve())
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            yield _jsonl_item(line, where, f"{base}#{number}|{_digest(line)}", ctx)
+
+
+Reader = Callable[[Path, InputContext], Iterable[InputItem]]
+
+# File endings -> readers. Longer endings first (".warc.gz" before ".gz").
+READERS: dict[str, Reader] = {
+    ".txt": read_txt,
+    ".html": read_html,
+    ".htm": read_html,
+    ".jsonl": read_jsonl,
+}
+
+
+def _reader_for(path: Path) -> Reader | None:
+    name = path.name.lower()
+    for ending in sorted(READERS, key=len, reverse=True):
+        if name.endswith(ending):
+            return READERS[ending]
+    return None
+
+
+def discover(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None, str | None]]:
+    """(input as given, file path or None, problem or None), folders walked in order."""
+    for given in inputs:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if _reader_for(child) is not None:
+                    yield given, child, None
+        elif path.is_file():
+            if _reader_for(path) is None:
+                yield given, path, f"unsupported file type (known: {', '.join(READERS)})"
+            else:
+                yield given, path, None
+        else:
+            yield given, None, "no such file or folder"
+
+
+def read_input(path: Path, ctx: InputContext) -> Iterable[InputItem]:
+    reader = _reader_for(path)
+    if reader is None:
+        return [InputItem(f"{path}|unsupported", str(path), error="unsupported file type")]
+    return reader(path, ctx)
+
+
+def count_items(paths: Iterable[Path]) -> int:
+    """A cheap total for the progress bar: files, or non-empty lines of JSONL files."""
+    total = 0
+    for path in paths:
+        if path.name.lower().endswith(".jsonl"):
+            try:
+                with path.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total

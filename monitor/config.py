@@ -1,0 +1,323 @@
+"""Configuration: one TOML file validated once into a frozen `Settings` (STYLE.md 11).
+
+Precedence (PRODUCT.md): the command-line option, then the environment
+(`MONITOR_CONFIG`, `MONITOR_DB`), then the config file, then the default. Without a
+config file the defaults are embedded: no sources, database `data/monitor.db` under
+the current directory. Relative paths inside a config file resolve against that
+file's folder. Secrets are written `"env:NAME"` and read from the environment only
+when a channel is used (`resolve_secret`). This module is the only one that reads
+the environment.
+
+Every key is declared below with its default and a description; `monitor check` and
+the docs test read the same declarations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+from .timeutil import zone
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "PACKAGE_TAXONOMY",
+    "AlertRule",
+    "Channel",
+    "Settings",
+    "Source",
+    "load_settings",
+    "parse_duration",
+    "resolve_secret",
+]
+
+DEFAULT_CONFIG = Path("config/monitor.toml")
+# The taxonomy shipped beside the package (repo checkout, Docker image).
+PACKAGE_TAXONOMY = Path(__file__).resolve().parent.parent / "config" / "taxonomy.toml"
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: str | int | float) -> timedelta:
+    """`"15m"`, `"1h30m"`, `"20s"`, `"500ms"`, `"2d"`, or a number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a string such as \"15m\" or a number of seconds")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        text = value.strip().lower().replace(" ", "")
+        parts = _DURATION.findall(text)
+        if not text or "".join(n + u for n, u in parts) != text:
+            raise ValueError(f"{value!r} is not a duration: use e.g. \"90s\", \"15m\", \"1h30m\"")
+        seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if seconds <= 0:
+        raise ValueError(f"{value!r}: a duration must be positive")
+    return timedelta(seconds=seconds)
+
+
+Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _durations(cls, value: Any, info: Any) -> Any:
+        field = cls.model_fields.get(info.field_name)
+        if field is not None and field.annotation in (timedelta, timedelta | None):
+            if value is None or isinstance(value, timedelta):
+                return value
+            return parse_duration(value)
+        return value
+
+
+def _check_zone(value: str | None) -> str | None:
+    if value is not None:
+        zone(value)
+    return value
+
+
+class MonitorSection(_Section):
+    database: Path = Field(Path("data/monitor.db"), description="SQLite corpus file")
+    timezone: str = Field("Asia/Kolkata", description="digests are per local day in this zone")
+    taxonomy: Path = Field(PACKAGE_TAXONOMY, description="taxonomy TOML file")
+    user_agent: str = Field(
+        "kashmir-monitor/0.1 (+https://example.org/contact)", description="HTTP User-Agent"
+    )
+    _zone = field_validator("timezone")(_check_zone)
+
+
+class FetchSection(_Section):
+    interval: timedelta = Field(timedelta(minutes=15), description="default poll interval")
+    concurrency: int = Field(16, ge=1, le=256, description="requests in flight overall")
+    per_host: int = Field(2, ge=1, le=32, description="requests in flight per host")
+    host_spacing: timedelta = Field(
+        timedelta(seconds=1), description="minimum time between two requests to one host"
+    )
+    timeout: timedelta = Field(timedelta(seconds=20), description="total time for one request")
+    connect_timeout: timedelta = Field(timedelta(seconds=10), description="time to connect")
+    max_bytes: int = Field(10_000_000, ge=1024, description="body cap, after decompression")
+    max_redirects: int = Field(5, ge=0, le=20, description="redirects followed per request")
+    allow_private_addresses: bool = Field(
+        False, description="allow loopback/private targets (tests, intranet sources)"
+    )
+    proxy: str = Field("", description="proxy URL; HTTPS_PROXY is honoured too")
+    robots: bool = Field(True, description="honour robots.txt for article pages")
+
+
+class Source(_Section):
+    name: str = Field(min_length=1, description="the outlet's name, unique")
+    url: str = Field(pattern=r"^https?://", description="feed, sitemap or section page URL")
+    kind: Literal["feed", "sitemap", "page"] = Field("feed", description="what the URL is")
+    interval: timedelta | None = Field(None, description="poll interval (default: [fetch])")
+    full_text: bool = Field(True, description="fetch and clean each linked article page")
+    timezone: str | None = Field(None, description="zone of the source's zone-less dates")
+    date_order: Literal["DMY", "MDY"] = Field("DMY", description="ambiguous numeric dates")
+    _zone = field_validator("timezone")(_check_zone)
+
+
+class Channel(_Section):
+    name: str = Field(min_length=1)
+    kind: Literal["slack", "email", "webhook", "console"]
+    # slack
+    webhook_url: str | None = Field(None, description="slack: incoming webhook URL (secret)")
+    # email
+    host: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    to: tuple[str, ...] = ()
+    # webhook
+    url: str | None = None
+    secret: str | None = Field(None, description="webhook: HMAC-SHA256 key (secret)")
+    # console
+    stream: Literal["stdout", "stderr"] = "stdout"
+
+    @model_validator(mode="after")
+    def _required_by_kind(self) -> Channel:
+        needs = {
+            "slack": ("webhook_url",),
+            "email": ("host", "sender", "to"),
+            "webhook": ("url",),
+            "console": (),
+        }[self.kind]
+        for key in needs:
+            if not getattr(self, key):
+                raise ValueError(f"a {self.kind} channel needs `{key}`")
+        return self
+
+
+class AlertRule(_Section):
+    name: str = Field(min_length=1)
+    concepts: tuple[str, ...] = Field((), description="any of these concepts")
+    query: str | None = Field(None, description="full-text query (all words)")
+    min_relevance: float = Field(0.0, ge=0, le=1)
+    sources: tuple[str, ...] = Field((), description="only these sources (empty: all)")
+    title_only: bool = Field(False, description="the match must be in the title")
+    max_per_hour: int = Field(10, ge=1, description="storm control, per rule and channel")
+    channels: tuple[str, ...] = Field(min_length=1)
+
+
+class DigestSection(_Section):
+    at: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time")
+    channels: tuple[str, ...] = ()
+    top_stories: int = Field(15, ge=1, le=100)
+
+
+class HealthSection(_Section):
+    channels: tuple[str, ...] = ()
+
+
+class Settings(_Section):
+    """The whole configuration, validated. `path` is the file it came from (or None)."""
+
+    monitor: MonitorSection = MonitorSection()
+    fetch: FetchSection = FetchSection()
+    sources: tuple[Source, ...] = ()
+    channels: tuple[Channel, ...] = ()
+    alerts: tuple[AlertRule, ...] = ()
+    digest: DigestSection = DigestSection()
+    health: HealthSection = HealthSection()
+    path: Path | None = None
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Settings:
+        for key, items in (("sources", self.sources), ("channels", self.channels),
+                           ("alerts", self.alerts)):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                if item.name in seen:
+                    raise _KeyError(f"{key}[{i}].name", f"duplicate name {item.name!r}")
+                seen.add(item.name)
+        channels = {c.name for c in self.channels}
+        refs = [(f"alerts[{i}].channels", r.channels) for i, r in enumerate(self.alerts)]
+        refs.append(("digest.channels", self.digest.channels))
+        refs.append(("health.channels", self.health.channels))
+        for key, names in refs:
+            for name in names:
+                if name not in channels:
+                    known = ", ".join(sorted(channels)) or "none defined"
+                    raise _KeyError(key, f"channel {name!r} is not defined (channels: {known})")
+        return self
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+    def channel(self, name: str) -> Channel | None:
+        return next((c for c in self.channels if c.name == name), None)
+
+
+class _KeyError(ValueError):
+    """A cross-reference error that knows its key (pydantic would lose it)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _key_path(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    out = ""
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            name = node[part].get("name") if isinstance(node, list) and isinstance(
+                node[part], dict) else None
+            if name:
+                out += f' ("{name}")'
+        else:
+            out += ("." if out else "") + str(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return out or "(top level)"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind, msg = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    msg = msg.removeprefix("Value error, ")
+    return f"{msg} (got {error['input']!r})" if kind not in ("model_type",) and "input" in error \
+        and not isinstance(error["input"], dict | list) else msg
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    section = data.get("monitor")
+    if isinstance(section, dict):
+        for key in ("database", "taxonomy"):
+            value = section.get(key)
+            if isinstance(value, str) and value:
+                section[key] = str((base / value).resolve()) if not Path(value).is_absolute() \
+                    else value
+
+
+def load_settings(
+    config: str | Path | None = None, db: str | Path | None = None
+) -> Settings:
+    """Read and validate the configuration; raises ConfigError naming file and key."""
+    env = os.environ
+    chosen = config or env.get("MONITOR_CONFIG") or None
+    path: Path | None
+    if chosen is not None:
+        path = Path(chosen)
+        if not path.is_file():
+            raise ConfigError(str(path), None, "configuration file not found")
+    else:
+        path = DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(str(path), None, f"cannot read the file: {e}") from e
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(str(path), None, f"not valid TOML: {e}") from e
+        if "path" in data:
+            raise ConfigError(str(path), "path", "unknown key")
+        _resolve_paths(data, path.resolve().parent)
+    database = db or env.get("MONITOR_DB")
+    if database:
+        data.setdefault("monitor", {})
+        if isinstance(data["monitor"], dict):
+            data["monitor"]["database"] = str(database)
+    try:
+        return Settings.model_validate({**data, "path": path})
+    except ValidationError as e:
+        first = e.errors()[0]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, _KeyError):
+            raise ConfigError(str(path or "(defaults)"), cause.key, str(cause)) from None
+        raise ConfigError(str(path or "(defaults)"), _key_path(first["loc"], data),
+                          _message(first)) from None
+
+
+def resolve_secret(settings: Settings, channel: Channel, key: str) -> str | None:
+    """The value of a channel's key, reading `"env:NAME"` from the environment now."""
+    value = getattr(channel, key)
+    if not isinstance(value, str) or not value.startswith("env:"):
+        return value
+    name = value[4:]
+    secret = os.environ.get(name)
+    if not secret:
+        where = str(settings.path or "(defaults)")
+        raise ConfigError(
+            where,
+            f'channels ("{channel.name}").{key}',
+            f"env {name} is not set; export it or remove the channel",
+        )
+    return secret

@@ -1,0 +1,147 @@
+"""Backfill from local files: input rules, summary, reruns, bad input, interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import DATA, ROOT, env_without_monitor, write_jsonl
+
+DESK = DATA / "desk"
+
+
+def test_desk_corpus_dates_text_and_concepts(run, export):
+    run("backfill", str(DESK))
+    records = export()
+    assert [r["published"] for r in records] == [
+        "2019-09-01T00:00:00+05:30",
+        "2022-03-23T00:00:00+05:30",
+    ]
+    first, second = records
+    assert first["text"].startswith("Srinagar, Sept 1:")
+    assert "date 2019" not in first["text"]
+    assert first["kashmir_related"] and second["kashmir_related"]
+    assert "Article 370" in first["concepts"]
+    assert first["url"].startswith("file:///") and first["source"] == "local"
+
+
+def test_second_run_adds_nothing(run, export):
+    first = run("backfill", str(DESK)).stdout
+    assert "new 2" in first
+    again = run("backfill", str(DESK)).stdout
+    assert "new 0" in again
+    assert len(export()) == 2
+
+
+def test_same_files_under_another_run_are_updates_not_new_articles(run, export):
+    run("backfill", str(DESK))
+    out = run("backfill", str(DESK), "--source", "desk-archive").stdout
+    assert "new 0" in out  # same canonical URL (the file): the same article again
+    assert len(export()) == 2
+
+
+def test_malformed_inputs_are_reported_and_the_run_goes_on(tmp_path, run, export):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(" date 2024-01-05 Jammu, Jan 5: A good article.\n")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
+    (folder / "bad.jsonl").write_text(
+        '{"url": "https://x.example/1", "text": "Fine text about Ladakh."}\n'
+        "{not json\n"
+        '{"url": "https://x.example/2"}\n'
+        "[1, 2]\n"
+    )
+    result = run("backfill", str(folder), str(tmp_path / "missing.txt"))
+    out = result.stdout
+    assert "new 2" in out
+    assert f"{folder / 'bad.jsonl'}:2: not valid JSON" in out
+    assert f"{folder / 'bad.jsonl'}:3: needs a non-empty `text` or `html`" in out
+    assert f"{folder / 'bad.jsonl'}:4: a line must be a JSON object" in out
+    assert "binary.txt: not a text file" in out
+    assert "missing.txt: no such file or folder" in out
+    assert len(export()) == 2
+
+
+def test_nothing_readable_exits_1(tmp_path, run):
+    (tmp_path / "x.jsonl").write_text("{broken\n")
+    result = run("backfill", str(tmp_path / "x.jsonl"), expect=1)
+    assert "not valid JSON" in result.stdout
+
+
+def test_jsonl_fields_source_and_dates(tmp_path, run, export):
+    write_jsonl(tmp_path / "a.jsonl", [
+        {"url": "https://news.example.com/a?utm_source=x", "title": "LoC villages",
+         "published": "2024-03-02T10:00:00", "text": "Villages near the Line of Control."},
+        {"url": "https://other.example.org/b", "source": "Other Daily", "title": None,
+         "published": None, "html": "<html><body><article><p>Schools in Kupwara reopened "
+         "after the winter break on Monday, officials said.</p></article></body></html>"},
+    ])
+    run("backfill", str(tmp_path / "a.jsonl"))
+    a, b = export()
+    assert a["source"] == "news.example.com"  # no source given: the host name
+    assert a["published"] == "2024-03-02T10:00:00+05:30"  # zone-less: the monitor's zone
+    assert b["source"] == "Other Daily"
+    assert b["published"] is None
+    assert "Kupwara" in b["text"] and "<p>" not in b["text"]
+
+
+def test_since_until_filter_keeps_undated(tmp_path, run, export):
+    write_jsonl(tmp_path / "d.jsonl", [
+        {"url": f"https://d.example/{i}", "published": day, "text": f"Report number {i} on Leh."}
+        for i, day in enumerate(["2024-01-01", "2024-02-10", "2024-03-20", None])
+    ])
+    out = run("backfill", str(tmp_path / "d.jsonl"), "--since", "2024-02-01",
+              "--until", "2024-02-28").stdout
+    assert "new 2" in out and "outside --since/--until" in out
+    urls = sorted(r["url"] for r in export())
+    assert urls == ["https://d.example/1", "https://d.example/3"]
+    assert [r["url"] for r in export("--since", "2024-01-01")] == ["https://d.example/1"]
+
+
+def _articles(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.mark.timeout(180)
+def test_killed_backfill_resumes_without_loss_or_doubles(tmp_path, db):
+    n = 1500
+    write_jsonl(tmp_path / "many.jsonl", [
+        {"url": f"https://bulk.example/{i}", "published": "2024-04-01",
+         "text": f"Item {i}: council {i * 7919 % 10007} met in Srinagar about ward {i}. "
+                 f"It discussed budget line {i * 104729 % 99991} and roads {i}."}
+        for i in range(n)
+    ])
+    cmd = [sys.executable, "-m", "monitor", "--db", str(db), "backfill",
+           str(tmp_path / "many.jsonl"), "--jobs", "1"]
+    env = {**env_without_monitor(), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _articles(db) < 100 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = _articles(db)
+    assert 0 < partial < n, "the kill should land mid-run"
+    done = subprocess.run([*cmd, "--json"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=150)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["skipped"].get("already loaded", 0) >= partial
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
+        versions = conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
+    assert rows == (n, n)
+    assert versions == 0

@@ -1,0 +1,148 @@
+"""Configuration: each kind of error exits 2 naming the file and the key; precedence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_settings, parse_duration
+from monitor.errors import ConfigError
+
+from .conftest import ROOT
+
+GOOD = """
+[monitor]
+database = "data/x.db"
+timezone = "Asia/Kolkata"
+
+[fetch]
+interval = "15m"
+
+[[sources]]
+name = "feed-a"
+url = "https://example.org/rss.xml"
+interval = "10m"
+
+[[channels]]
+name = "desk"
+kind = "console"
+
+[[alerts]]
+name = "a370"
+concepts = ["Article 370"]
+channels = ["desk"]
+
+[digest]
+channels = ["desk"]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "monitor.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "words"),
+    [
+        ('interval = "15m"', 'interval = "15m"\nretries = 3', "fetch.retries", "unknown key"),
+        ('interval = "15m"', 'interval = "15m"\nconcurrency = "lots"', "fetch.concurrency",
+         "integer"),
+        ('interval = "10m"', 'interval = "ten minutes"', 'sources[0] ("feed-a").interval',
+         "not a duration"),
+        ('timezone = "Asia/Kolkata"', 'timezone = "Asia/Atlantis"', "monitor.timezone",
+         "unknown time zone"),
+        ('concepts = ["Article 370"]\nchannels = ["desk"]',
+         'concepts = ["Article 370"]\nchannels = ["desk-slack"]', "alerts[0].channels",
+         "'desk-slack' is not defined"),
+        ('[digest]\nchannels = ["desk"]', '[digest]\nchannels = ["mail"]', "digest.channels",
+         "not defined"),
+        ('url = "https://example.org/rss.xml"', 'url = "ftp://example.org/rss.xml"',
+         'sources[0] ("feed-a").url', "pattern"),
+        ('kind = "console"', 'kind = "pager"', 'channels[0] ("desk").kind', "'slack'"),
+        ('kind = "console"', 'kind = "slack"', 'channels[0] ("desk")', "needs `webhook_url`"),
+    ],
+)
+def test_each_config_error_names_file_and_key(tmp_path, run, old, new, key, words):
+    assert old in GOOD
+    path = _write(tmp_path, GOOD.replace(old, new))
+    result = run("check", config=path, expect=2)
+    message = result.output
+    assert str(path) in message
+    assert key in message
+    assert words in message
+    assert "Traceback" not in message
+
+
+def test_bad_toml_and_missing_file(tmp_path, run):
+    broken = _write(tmp_path, GOOD + "\n[[sources]\n")
+    assert "not valid TOML" in run("check", config=broken, expect=2).output
+    missing = tmp_path / "nope.toml"
+    out = run("check", config=missing, expect=2).output
+    assert str(missing) in out and "not found" in out
+
+
+def test_unreadable_taxonomy_is_a_config_error(tmp_path, run):
+    bad = tmp_path / "tax.toml"
+    bad.write_text("[[concepts]\nname=", encoding="utf-8")
+    path = _write(tmp_path, GOOD.replace('timezone = "Asia/Kolkata"',
+                                         'timezone = "Asia/Kolkata"\ntaxonomy = "tax.toml"'))
+    out = run("check", config=path, expect=2).output
+    assert "tax.toml" in out
+    missing = _write(tmp_path, GOOD.replace('timezone = "Asia/Kolkata"',
+                                            'timezone = "Asia/Kolkata"\ntaxonomy = "none.toml"'))
+    assert "none.toml" in run("check", config=missing, expect=2).output
+
+
+def test_missing_secret_is_reported_by_check(tmp_path, run, monkeypatch):
+    monkeypatch.delenv("HOOK_TOKEN_FOR_TEST", raising=False)
+    text = GOOD + '\n[[channels]]\nname = "hook"\nkind = "webhook"\nurl = "https://h.example/"\n' \
+                  'secret = "env:HOOK_TOKEN_FOR_TEST"\n'
+    out = run("check", config=_write(tmp_path, text), expect=2).output
+    assert "env HOOK_TOKEN_FOR_TEST is not set" in out
+    monkeypatch.setenv("HOOK_TOKEN_FOR_TEST", "s3cret")
+    assert run("check", config=_write(tmp_path, text)).output.rstrip().endswith("ok")
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path):
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    settings = load_settings(_write(sub, GOOD))
+    assert settings.monitor.database == (sub / "data" / "x.db").resolve()
+
+
+def test_precedence_option_then_env_then_file(tmp_path, monkeypatch):
+    path = _write(tmp_path, GOOD)
+    monkeypatch.setenv("MONITOR_DB", str(tmp_path / "env.db"))
+    assert load_settings(path).monitor.database == tmp_path / "env.db"
+    assert load_settings(path, db=tmp_path / "opt.db").monitor.database == tmp_path / "opt.db"
+    monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "absent.toml"))
+    with pytest.raises(ConfigError, match=r"absent\.toml"):
+        load_settings()
+    assert load_settings(path).path == path  # the option beats the environment
+
+
+def test_embedded_defaults_without_a_config(tmp_path):
+    settings = load_settings()  # cwd is tmp_path: no config/monitor.toml here
+    assert settings.path is None
+    assert settings.sources == ()
+    assert str(settings.monitor.database) == "data/monitor.db"
+
+
+def test_shipped_config_is_valid(run):
+    out = run("check", config=ROOT / "config" / "monitor.toml").output
+    assert "ok" in out and "sources" in out
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("15m", 900), ("1h30m", 5400),
+                                                ("500ms", 0.5), ("2d", 172800), (30, 30)])
+def test_durations(text, seconds):
+    assert parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text", ["", "10 minutes", "-5m", "0s", "m"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)

@@ -1,0 +1,103 @@
+"""`monitor export`: every field of PRODUCT.md, in JSONL and CSV; show, search, stats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .conftest import write_jsonl
+
+FIELDS = [
+    "id", "url", "canonical_url", "source", "title", "author", "published", "fetched_at",
+    "language", "text", "duplicate_of", "dedup", "coverage", "story_id", "kashmir_related",
+    "relevance", "concepts", "mentions",
+]
+
+STORY = (
+    "Srinagar, March 3: The Jammu and Kashmir administration on Sunday ordered the "
+    "reopening of schools in the Kashmir Valley after a week of heavy snowfall closed roads "
+    "across the region.\n\n"
+    "The order said classes would resume on Monday in Srinagar, Baramulla and Anantnag, "
+    "while schools in higher reaches would stay shut until roads were cleared.\n\n"
+    "Parents welcomed the decision but asked for heating in classrooms, saying temperatures "
+    "at night were still well below freezing in most districts.\n\n"
+    "The education department said it would review the situation again on Friday."
+)
+
+
+def _load(tmp_path, run):
+    write_jsonl(tmp_path / "in.jsonl", [
+        {"url": "https://valley.example.com/news/schools-reopen?utm_source=tw", "source":
+         "Valley Daily", "title": "Schools to reopen in Kashmir Valley after snowfall",
+         "author": "Staff Reporter", "published": "2024-03-03T18:30:00+05:30", "text": STORY},
+        {"url": "https://copy.example.net/kashmir/schools", "source": "Copy Times",
+         "title": "Kashmir schools reopen Monday", "published": "2024-03-03T20:00:00+05:30",
+         "text": STORY + "\n\nWith inputs from agencies."},
+        {"url": "https://other.example.org/markets", "source": "Other Daily",
+         "title": "Stock markets close higher", "published": "2024-03-04",
+         "text": "Stock markets closed higher on Monday as banking shares gained."},
+    ])
+    run("backfill", str(tmp_path / "in.jsonl"))
+
+
+def test_every_export_field(tmp_path, run, export):
+    _load(tmp_path, run)
+    first, copy, other = export()
+    for record in (first, copy, other):
+        assert list(record) == FIELDS
+    assert isinstance(first["id"], int)
+    assert first["canonical_url"] == "https://valley.example.com/news/schools-reopen"
+    assert first["author"] == "Staff Reporter"
+    assert first["published"] == "2024-03-03T18:30:00+05:30"
+    assert first["fetched_at"].endswith("+00:00")
+    assert first["language"] == "en"
+    assert first["text"].startswith("Srinagar, March 3:")
+    assert "\n\n" in first["text"]  # paragraphs kept
+    assert first["duplicate_of"] is None and first["dedup"] is None
+    assert copy["duplicate_of"] == first["id"]
+    assert copy["dedup"]["method"] in ("exact", "minhash")
+    assert 0 < copy["dedup"]["similarity"] <= 1
+    assert first["coverage"] == copy["coverage"] == 2
+    assert other["coverage"] == 1
+    assert copy["story_id"] == first["story_id"] != other["story_id"]
+    assert first["kashmir_related"] is True and other["kashmir_related"] is False
+    assert 0 < first["relevance"] <= 1 and other["relevance"] == 0
+    assert first["concepts"] == sorted(set(first["concepts"]))
+    assert {"Jammu and Kashmir", "Kashmir Valley", "Srinagar"} <= set(first["concepts"])
+    for m in first["mentions"]:
+        assert list(m) == ["concept", "surface", "field", "start", "end", "sentence"]
+        field = first["title"] if m["field"] == "title" else first["text"]
+        assert field[m["start"]:m["end"]] == m["surface"]
+        assert m["surface"] in m["sentence"]
+    assert other["mentions"] == [] and other["concepts"] == []
+
+
+def test_csv_has_the_same_columns(tmp_path, run):
+    _load(tmp_path, run)
+    out = run("export", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == FIELDS
+    assert len(rows) == 3
+    assert "; " in rows[0]["concepts"]
+    mentions = json.loads(rows[0]["mentions"])
+    assert mentions and mentions[0]["concept"]
+    assert json.loads(rows[1]["dedup"])["method"] in ("exact", "minhash")
+    assert rows[0]["dedup"] == ""
+
+
+def test_show_search_stats_stories(tmp_path, run):
+    _load(tmp_path, run)
+    shown = run("show", "2").stdout
+    assert "duplicate  of #1" in shown and "Copy Times" in shown
+    assert "no article with id 99" in run("show", "99", expect=2).output
+    hits = json.loads(run("search", "snowfall schools", "--json").stdout)
+    assert {h["id"] for h in hits} == {1, 2}
+    assert "[" in hits[0]["snippet"]
+    assert json.loads(run("search", "J&K \"", "--json").stdout) == []  # odd syntax is no error
+    assert json.loads(run("search", "snowfall", "--concept", "Srinagar", "--json").stdout)
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["articles"] == 3 and stats["duplicates"] == 1
+    stories = json.loads(run("stories", "--json").stdout)
+    biggest = stories[0]
+    assert len(biggest["articles"]) == 2 and biggest["outlets"] == ["Copy Times", "Valley Daily"]
