@@ -13,22 +13,31 @@ Three tests, strongest first; the first that holds decides:
 duplicate is followed to the article it points at, so a group is a star around its
 first copy and `coverage` counts the star.
 
-Threshold trade-off: wire copies re-headlined, re-datelined or with a trailing
-paragraph trimmed keep most of their 3-shingles (J 0.5-1.0), while two independent
-reports of one event share only names and figures (J below 0.15) and a desk's
-templated report on two days (market close, weather bulletin) shares its fixed
-phrases (J 0.2-0.45 on dev). NEAR_DUPLICATE = 0.5 sits between them; lower catches
-more heavily trimmed copies but starts to merge templated reports.
+Thresholds and what they mean. Wire copies re-headlined, re-datelined or trimmed keep
+most of their 3-shingles (J 0.35-1.0 on the dev set) and state the same names and
+figures; two independent reports of one event share names and figures but almost no
+wording (J below 0.03); a desk's templated report on another day (market close,
+weather bulletin) shares its fixed phrases (J up to 0.4) but not its figures. So:
+
+- J >= NEAR_DUPLICATE (0.3) *and* the facts of the shorter side are (almost) all in
+  the longer one (containment >= FACTS_AGREE, 0.75): a copy;
+- texts that state no facts fall back to J >= PLAIN_DUPLICATE (0.5).
+
+Lower NEAR_DUPLICATE catches more heavily rewritten copies, at the price of more
+candidates to check; FACTS_AGREE is what keeps templated reports apart.
 """
 
 from __future__ import annotations
 
 from ..models import CandidateArticle, CleanArticle, DedupVerdict
-from .fingerprint import Fingerprint, estimated_jaccard
+from .fingerprint import NUM_PERM, Fingerprint, estimated_jaccard, fact_overlap
 
-__all__ = ["NEAR_DUPLICATE", "decide_duplicate", "root_of"]
+__all__ = ["FACTS_AGREE", "NEAR_DUPLICATE", "PLAIN_DUPLICATE", "decide_duplicate", "root_of"]
 
-NEAR_DUPLICATE = 0.5
+NEAR_DUPLICATE = 0.3
+FACTS_AGREE = 0.75
+PLAIN_DUPLICATE = 0.5
+MIN_FACTS = 3  # fewer shared-or-not facts than this and the facts say nothing
 
 
 def root_of(candidate: CandidateArticle) -> int:
@@ -65,6 +74,20 @@ def decide_duplicate(
     return DedupVerdict(**base)
 
 
+def is_copy(similarity: float, a: tuple[int, ...], b: tuple[int, ...] | None) -> bool:
+    """Whether two texts with this estimated Jaccard similarity are the same article."""
+    if similarity < NEAR_DUPLICATE:
+        return False
+    facts = fact_overlap(a, b)
+    if min(_fact_count(a), _fact_count(b)) < MIN_FACTS:
+        return similarity >= PLAIN_DUPLICATE
+    return facts[1] >= FACTS_AGREE
+
+
+def _fact_count(signature: tuple[int, ...] | None) -> int:
+    return max(0, len(signature or ()) - NUM_PERM)
+
+
 def _best_near(
     fp: Fingerprint, near: list[CandidateArticle]
 ) -> tuple[float, CandidateArticle] | None:
@@ -72,7 +95,7 @@ def _best_near(
     best: tuple[float, CandidateArticle] | None = None
     for candidate in near:
         similarity = estimated_jaccard(fp.signature, candidate.signature)
-        if similarity < NEAR_DUPLICATE:
+        if not is_copy(similarity, fp.signature, candidate.signature):
             continue
         if best is None or (similarity, -root_of(candidate)) > (best[0], -root_of(best[1])):
             best = (similarity, candidate)

@@ -18,38 +18,59 @@ from __future__ import annotations
 import re
 from itertools import filterfalse
 
-__all__ = ["STOPWORDS", "body_paragraphs", "content_tokens", "normalise_tokens"]
-
-# Whole lines that are furniture, not reporting. Each pattern must match the full line.
-_FURNITURE = [
-    r"advertisement|advt\.?|sponsored|story continues below( this ad)?",
-    r"(also|must|read) read\b.*|read more\b.*|also see\b.*|also watch\b.*|related\b.{0,80}",
-    r"(listen to this article|\d+ min(ute)?s? read|share( this)?( article| story)?)",
-    r"(\(|-+|—)?\s*(with inputs? from|inputs from|source|sources|via|credit)\s*:?.{0,80}",
-    r"(this|the) (article|story|content|report) (first )?(appeared|was (first )?published|is "
-    r"(aggregated|auto-generated|published)|has not been edited).*",
-    r".*(syndicated feed|original publisher|does not claim ownership|all rights reserved"
-    r"|copyright|©).*",
-    r"(follow|like|join|subscribe|download|catch all|get (the )?latest|for more news|"
-    r"click here|sign up|have a story|write to us|our code of|we use cookies|by continuing"
-    r"|accept (all )?cookies|published (by|in)|edited by|written by|by\s+[\w .]+desk"
-    r"|posted (by|in)|updated\s*:?|first published|stay tuned)\b.*",
-    r"(pic\.twitter\.com|https?://)\S*.*|.*\(@\w+\)\s*\w+ \d{1,2}, \d{4}",
-    r"(further details|more details) (are )?(awaited|to follow)\.?",
-    # Agency sign-offs and desk codes: "PTI BPG DHA", "--IANS", "(APP)", "AFP".
-    r"[-–—(]*\s*(pti|ani|ians|app|afp|ap|reuters|uni|nnn)\b[\s)]*([a-z]{2,4}\s*){0,6}",
+__all__ = [
+    "STOPWORDS",
+    "analyse",
+    "body_paragraphs", "content_tokens",
+    "fact_tokens",
+    "normalise_tokens",
 ]
-_FURNITURE_RE = re.compile(r"^\s*(?:" + "|".join(_FURNITURE) + r")\s*$", re.I)
+
+# Whole lines that are furniture, not reporting: a line is furniture when it opens
+# with one of these and is short (see _FURNITURE_MAX_WORDS), or contains a marker.
+_FURNITURE_START = [
+    r"advertisement|advt\.?|sponsored|story continues below( this ad)?",
+    r"(also|must) read\b|read more\b|also (see|watch)\b|related( news| stories)?\s*[:|]",
+    r"listen to this article|\d+ min(ute)?s? read$|share( this)?( article| story)?$",
+    r"[(\-—–]*\s*(with )?inputs? from\b|(source|sources|via|credit|courtesy)\s*:",
+    r"(this|the) (article|story|content|report) (first )?(appeared|was (first )?published|is "
+    r"(aggregated|auto-generated|published)|has not been edited)",
+    r"(catch|get|stay|find)\b.{0,30}\b(latest|updated)\b.{0,60}\b(on|at|from|with)\b",
+    r"for more( \w+)? (news|updates|stories)\b",
+    r"(follow|like|join) (us|\w+ \w+ on)\b|subscribe\b|download (the|our)\b|click here\b"
+    r"|sign up\b|have a story\b|write to us\b|our code of\b|we use cookies\b|by continuing\b"
+    r"|accept (all )?cookies\b|published (by|in)\b|edited by\b|written by\b|by [\w .]{2,40}desk$"
+    r"|posted (by|in)\b|updated\s*:|first published\b|stay tuned\b",
+    r"pic\.twitter\.com|https?://",
+    r"(further|more) details (are )?(awaited|to follow)\.?$",
+    # Agency sign-offs and desk codes: "PTI BPG DHA", "--IANS", "(APP)", "AFP".
+    r"[-–—(]*\s*(pti|ani|ians|app|afp|ap|reuters|uni)\b[\s)]*([a-z]{2,4}\s*){0,6}$",
+]
+_FURNITURE_RE = re.compile(r"\s*(?:" + "|".join(_FURNITURE_START) + r")", re.I)
+_FURNITURE_MARKS = (
+    "syndicated feed", "original publisher", "does not claim ownership",
+    "all rights reserved", "copyright", "©",
+)
+_TWEET_BYLINE = re.compile(r"\(@\w+\)\s*\w+ \d{1,2}, \d{4}")  # "— Name (@handle) May 3, 2024"
 _FURNITURE_MAX_WORDS = 30  # a longer paragraph is never furniture
 
 # A dateline opening the first paragraph: "Kupwara (Jammu and Kashmir) [India], March 12
 # (ANI):", "Srinagar, Jan 8 (PTI) -", "SRINAGAR:", "New Delhi, Sep 3:", "ISLAMABAD (APP):".
 _AGENCY = r"(?:PTI|ANI|IANS|APP|AFP|AP|Reuters|UNI)"
 _DATELINE = re.compile(
-    r"^\s*(?:[A-Z][\w'.-]*(?:[ ,][\w'.()\[\]-]+){0,9}?\s*\(" + _AGENCY + r"\)\s*[:,\-–—]*\s*"
+    r"^\s*(?:[A-Z][\w'.-]*(?:[ ,]+[\w'.()\[\]-]+){0,9}?\s*\(" + _AGENCY + r"\)\s*[:,\-–—]*\s*"
     r"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}(?:, [A-Z][a-z]{2,8}\.? \d{1,2})?\s*[:–—]\s+"
     r"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}, [A-Z][a-z]{2,8}\.? \d{1,2}\s*[-–—]\s+)"
 )
+
+# Furniture inside a paragraph: agency tags in brackets, the "details awaited" tail.
+_INLINE = re.compile(
+    r"\(\s*" + _AGENCY + r"\s*\)|\((?:with )?inputs? from [^)]{1,40}\)"
+    r"|(?:further|more) details (?:are )?(?:awaited|to follow)\.?",
+    re.I,
+)
+
+_INLINE_HINT = re.compile(r"\(|etails")  # cheap pre-check: most paragraphs have neither
 
 _MONTHS = {
     "jan": "january", "feb": "february", "mar": "march", "apr": "april",
@@ -62,20 +83,21 @@ _FOLD = {
     "pc": "percent", "inr": "rs", "rupees": "rs", "rupee": "rs", "govt": "government",
     "mn": "million", "bn": "billion", "cr": "crore", "kms": "km",
 }
-STOPWORDS = frozenset(
-    """a an the and or but of on in at to for from by with as is are was were be been
+_STOPWORD_TEXT = """a an the and or but of on in at to for from by with as is are was were be been
     has have had it its this that these those said says which who whom whose their
     they he she his her him we our you your i not no also than then there here into
     over after before about per cent percent monday tuesday wednesday thursday friday
-    saturday sunday today yesterday tomorrow""".split()
-)
+    saturday sunday today yesterday tomorrow"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 # Words of any script: letters and digits plus the combining marks that Devanagari and
 # Urdu need inside a word (Python's \\w does not count marks as word characters).
 _TOKEN = re.compile(
     r"[\w\u0300-\u036f\u0900-\u0dff\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+"
 )
-_APOSTROPHE_S = re.compile(r"['’]s\b")
+_CAPITALISED = re.compile(r"\b[A-Z]\w+")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_APOSTROPHE_S = re.compile(r"['’][sS]\b")
 
 
 def body_paragraphs(text: str) -> list[str]:
@@ -87,20 +109,65 @@ def body_paragraphs(text: str) -> list[str]:
     ]
     if kept:
         kept[0] = _DATELINE.sub("", kept[0], count=1)
+    kept = [_INLINE.sub(" ", p).strip() if _INLINE_HINT.search(p) else p for p in kept]
     return [p for p in kept if p]
 
 
 def _is_furniture(line: str) -> bool:
-    if len(line.split()) > _FURNITURE_MAX_WORDS:
+    if line.count(" ") >= _FURNITURE_MAX_WORDS:
         return False
-    return bool(_FURNITURE_RE.match(line))
+    if _FURNITURE_RE.match(line):
+        return True
+    low = line.lower()
+    if any(mark in low for mark in _FURNITURE_MARKS):
+        return True
+    return "(@" in line and bool(_TWEET_BYLINE.search(line))
 
 
 def normalise_tokens(text: str) -> list[str]:
     """Lower-cased tokens with spelling variants folded and stopwords kept."""
-    text = _APOSTROPHE_S.sub("", text.lower()).replace("₹", " rs ").replace("%", " percent ")
-    tokens = _TOKEN.findall(text)
+    return _fold(_TOKEN.findall(_prepare(text).lower()))
+
+
+def _prepare(text: str) -> str:
+    return _APOSTROPHE_S.sub("", text).replace("₹", " rs ").replace("%", " percent ")
+
+
+def _fold(tokens: list[str]) -> list[str]:
     return list(map(_FOLD.get, tokens, tokens))  # C-level loop: this is the hot path
+
+
+def analyse(text: str, title: str | None = None) -> tuple[list[str], set[str]]:
+    """`(content_tokens, fact_tokens)` of one text, cleaning and tokenising it once."""
+    body = _prepare(" ".join(body_paragraphs(text)))
+    if len(body) < 200 and title:
+        body = f"{_prepare(title)} {body}"
+    raw = _TOKEN.findall(body)
+    tokens = _fold(list(map(str.lower, raw)))
+    content = list(filterfalse(STOPWORDS.__contains__, tokens))
+    return content, _facts(body, set(raw))
+
+
+def _facts(body: str, as_written: set[str]) -> set[str]:
+    """Names and figures of a prepared body; `as_written` is its case-kept token set.
+
+    A name is a capitalised word that the text never writes in lower case (so
+    sentence-initial "Officials" or "The" drop out without a list); a figure is a
+    number with its separators removed ("1,00,000" and "100000" agree). Independent
+    reports of one event share many of these while sharing little wording; a desk's
+    templated report on another day shares the wording but not the figures.
+    """
+    facts = {n.replace(",", "") for n in _FIGURE.findall(body)}
+    for word in set(_CAPITALISED.findall(body)):
+        low = word.lower()
+        if low not in as_written and low not in STOPWORDS:
+            facts.add(_MONTHS.get(low, low))
+    return facts
+
+
+def fact_tokens(text: str) -> set[str]:
+    """The names and figures an article states: what two reports of one event share."""
+    return analyse(text)[1]
 
 
 def content_tokens(text: str, title: str | None = None) -> list[str]:
@@ -110,7 +177,4 @@ def content_tokens(text: str, title: str | None = None) -> list[str]:
     "per cent" and "%" agree). The title is used only when the body is too short to
     stand on its own: desks change headlines freely, so it would split copies.
     """
-    body = " ".join(body_paragraphs(text))
-    if len(body) < 200 and title:
-        body = f"{title} {body}"
-    return list(filterfalse(STOPWORDS.__contains__, normalise_tokens(body)))
+    return analyse(text, title)[0]
