@@ -11,7 +11,7 @@ import click
 from ..app import App
 from ..backfill import BackfillOptions, Summary, run_backfill
 from ..errors import UsageError
-from . import cli, pass_app
+from .group import cli, pass_app
 from .output import echo_json, option_date
 
 

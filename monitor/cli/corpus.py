@@ -15,7 +15,7 @@ from ..errors import UsageError
 from ..store.corpus import EXPORT_FIELDS
 from ..tagging import tag_article
 from ..timeutil import day_bounds, now_utc, to_utc_iso
-from . import cli, pass_app
+from .group import cli, pass_app
 from .output import echo_json, json_option, option_date
 
 

@@ -7,7 +7,7 @@ import click
 from ..app import App
 from ..config import resolve_secret
 from ..errors import ConfigError
-from . import cli, pass_app
+from .group import cli, pass_app
 
 _SECRET_KEYS = ("webhook_url", "password", "username", "secret", "url")
 
