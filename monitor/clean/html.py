@@ -1,27 +1,43 @@
 """Main-text extraction from article HTML (issue 4).
 
-The page is parsed once (`parse_html`); extraction and metadata read the same tree.
-First version: trafilatura in precision mode without comments, the best single
-extractor measured on the shared benchmark (see BENCHMARKS.md, "Cleaning").
+The page is parsed once (`parse_html`) and every reader works on that tree.
+Extraction runs two extractors on one pruned copy and combines them by agreement
+(`monitor.clean.combine`): trafilatura in fast mode (no comments) as the base, and
+the readability algorithm (trafilatura's bundled port, 5x faster than
+readability-lxml and as good a second opinion; measured in BENCHMARKS.md) as the
+veto. Paragraphs that repeat the headline are dropped: the title is its own field.
 """
 
 from __future__ import annotations
 
+import html as htmllib
 import logging
+import re
+from collections.abc import Iterable
+from copy import deepcopy
 
 import trafilatura
+from lxml.etree import strip_elements
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from monitor.clean.normalize import normalize_text
+from monitor.clean.combine import combine_paragraphs
+from monitor.clean.normalize import paragraphs, squash
 
-__all__ = ["extract_from_tree", "extract_text", "page_text", "parse_html"]
+__all__ = ["extract_from_tree", "extract_text", "headlines", "page_text", "parse_html"]
 
 log = logging.getLogger(__name__)
 
-# trafilatura logs every page it finds too short at ERROR; that is a result for us.
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+# trafilatura logs every page it finds too short at ERROR; for us that is a result.
+for _name in ("trafilatura", "htmldate", "readability"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+# Never article text; removed once before both extractors (each would do it again).
+NEVER_TEXT = (
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
+    "embed", "video", "audio", "map", "button", "select", "textarea", "input",
+)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -35,12 +51,52 @@ def parse_html(html: str) -> HtmlElement | None:
         return None
 
 
-def extract_from_tree(tree: HtmlElement, url: str | None = None) -> str | None:
-    """The article's text from a parsed page (the tree is not modified)."""
-    text = trafilatura.extract(
-        tree, url=url, include_comments=False, favor_precision=True, with_metadata=False
+def headlines(tree: HtmlElement) -> list[str]:
+    """Texts the page gives as its headline (og:title, the first <h1>s, <title>)."""
+    found = [squash(h.text_content()) for h in list(tree.iter("h1"))[:3]]
+    for meta in tree.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or "").lower()
+        if name in ("og:title", "twitter:title"):
+            found.append(squash(meta.get("content") or ""))
+    title = next(tree.iter("title"), None)
+    if title is not None:
+        found.append(squash(title.text_content()))
+    return [t for t in found if t]
+
+
+def _second_opinion(tree: HtmlElement) -> str | None:
+    """Text of the readability algorithm's choice (mutates `tree`)."""
+    try:
+        from trafilatura.readability_lxml import Document
+
+        summary = Document(tree, min_text_length=25).summary()
+    except Exception:
+        log.debug("readability failed", exc_info=True)
+        return None
+    return htmllib.unescape(_TAG.sub(" ", summary))
+
+
+def extract_from_tree(
+    tree: HtmlElement, url: str | None = None, titles: Iterable[str | None] = ()
+) -> str | None:
+    """The article's text from a parsed page (`tree` is not modified).
+
+    Returns normalised paragraphs separated by blank lines, or None if none found.
+    """
+    pruned = deepcopy(tree)
+    strip_elements(pruned, *NEVER_TEXT, with_tail=False)
+    try:
+        base = trafilatura.extract(pruned, url=url, include_comments=False, fast=True)
+    except Exception:
+        log.debug("trafilatura failed", exc_info=True)
+        base = None
+    if not base:
+        return None
+    other = _second_opinion(pruned)
+    kept = combine_paragraphs(
+        paragraphs(base, lines_are_paragraphs=True), other, [*titles, *headlines(tree)]
     )
-    return text or None
+    return "\n\n".join(kept) or None
 
 
 def extract_text(html: str, url: str | None = None) -> str | None:
@@ -49,11 +105,10 @@ def extract_text(html: str, url: str | None = None) -> str | None:
     if tree is None:
         return None
     try:
-        text = extract_from_tree(tree, url)
+        return extract_from_tree(tree, url)
     except Exception:
         log.debug("extraction failed", exc_info=True)
         return None
-    return normalize_text(text, lines_are_paragraphs=True) if text else None
 
 
 def page_text(tree: HtmlElement) -> str:
