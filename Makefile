@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test demo check lint bench clean
+.PHONY: run test demo docs check lint clean
 
 $(BIN)/monitor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(BIN)/monitor
 ## demo: the offline tour
 demo: $(BIN)/monitor
 	$(BIN)/monitor demo
+
+## docs: regenerate the README's configuration reference from config.py
+docs: $(BIN)/monitor
+	$(BIN)/python -c "from pathlib import Path; from monitor.config_reference import update_readme; update_readme(Path('README.md'))"
 
 check: $(BIN)/monitor
 	$(BIN)/monitor check

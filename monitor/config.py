@@ -126,23 +126,29 @@ class Source(_Section):
 
 
 class Channel(_Section):
-    name: str = Field(min_length=1)
-    kind: Literal["slack", "email", "webhook", "console"]
+    name: str = Field(min_length=1, description="the channel's name, unique")
+    kind: Literal["slack", "email", "webhook", "console"] = Field(
+        description="slack | email | webhook | console"
+    )
     # slack
     webhook_url: str | None = Field(None, description="slack: incoming webhook URL (secret)")
     # email
-    host: str | None = None
-    port: int | None = Field(None, ge=1, le=65535)
-    security: Literal["starttls", "ssl", "none"] = "starttls"
-    username: str | None = None
-    password: str | None = None
-    sender: str | None = None
-    to: tuple[str, ...] = ()
+    host: str | None = Field(None, description="email: SMTP server")
+    port: int | None = Field(
+        None, ge=1, le=65535, description="email: SMTP port (default 587, 465 for ssl, 25)"
+    )
+    security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="email: starttls | ssl | none"
+    )
+    username: str | None = Field(None, description="email: login (secret)")
+    password: str | None = Field(None, description="email: password (secret)")
+    sender: str | None = Field(None, description="email: From address")
+    to: tuple[str, ...] = Field((), description="email: recipients")
     # webhook
-    url: str | None = None
+    url: str | None = Field(None, description="webhook: endpoint URL")
     secret: str | None = Field(None, description="webhook: HMAC-SHA256 key (secret)")
     # console
-    stream: Literal["stdout", "stderr"] = "stdout"
+    stream: Literal["stdout", "stderr"] = Field("stdout", description="console: where to print")
 
     @model_validator(mode="after")
     def _required_by_kind(self) -> Channel:
@@ -159,24 +165,28 @@ class Channel(_Section):
 
 
 class AlertRule(_Section):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="the rule's name, unique")
     concepts: tuple[str, ...] = Field((), description="any of these concepts")
     query: str | None = Field(None, description="full-text query (all words)")
-    min_relevance: float = Field(0.0, ge=0, le=1)
+    min_relevance: float = Field(0.0, ge=0, le=1, description="0 to 1, as in the export")
     sources: tuple[str, ...] = Field((), description="only these sources (empty: all)")
     title_only: bool = Field(False, description="the match must be in the title")
     max_per_hour: int = Field(10, ge=1, description="storm control, per rule and channel")
-    channels: tuple[str, ...] = Field(min_length=1)
+    channels: tuple[str, ...] = Field(min_length=1, description="where its alerts go")
 
 
 class DigestSection(_Section):
-    at: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time")
-    channels: tuple[str, ...] = ()
-    top_stories: int = Field(15, ge=1, le=100)
+    at: str = Field(
+        "08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time to send it"
+    )
+    channels: tuple[str, ...] = Field((), description="where the daily digest goes")
+    top_stories: int = Field(15, ge=1, le=100, description="stories listed in full")
 
 
 class HealthSection(_Section):
-    channels: tuple[str, ...] = ()
+    channels: tuple[str, ...] = Field(
+        (), description="where alerts about failing or quiet sources go"
+    )
 
 
 class Settings(_Section):
