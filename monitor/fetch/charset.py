@@ -1,0 +1,90 @@
+"""Bytes to text: the charset from the BOM, the header, the XML prolog or a meta tag.
+
+Order (after WHATWG "encoding sniffing" and XML 1.0 appendix F): a byte-order mark
+wins; then the HTTP `charset` parameter; then `<?xml ... encoding=...?>`; then
+`<meta charset>` / `<meta http-equiv content-type>` in the first 4 KB. A declared
+charset that fails to decode is a wrong declaration: we try the next candidate,
+then UTF-8, then windows-1252 with replacement, which always succeeds. So decoding
+never raises.
+
+Trade-off: a body declared Latin-1 (or windows-1252, or ASCII) that is valid UTF-8
+with non-ASCII bytes is read as UTF-8. Real Latin-1 text is almost never valid
+UTF-8, while UTF-8 served with a stale Latin-1 header is common.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+__all__ = ["declared_charsets", "decode_body", "to_utf8_xml"]
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_XML_PROLOG = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']", re.I)
+_META = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_XML_DECL = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[\w.:-]+\2", re.I)
+_LATIN = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"}
+
+
+def _known(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
+    """Candidate charsets in order of authority (normalised codec names, no repeats)."""
+    found: list[str] = []
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return [name]
+    if content_type and (m := _HEADER_CHARSET.search(content_type)):
+        found.append(m.group(1))
+    head = body[:4096]
+    if m := _XML_PROLOG.match(head):
+        found.append(m.group(1).decode("ascii"))
+    if m := _META.search(head):
+        found.append(m.group(1).decode("ascii"))
+    out: list[str] = []
+    for name in found:
+        codec = _known(name.lower())
+        if codec and codec not in out:
+            out.append(codec)
+    return out
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """(text, charset used); never raises."""
+    candidates = declared_charsets(body, content_type)
+    if candidates and candidates[0] in {_known(n) for n in _LATIN} and _is_utf8(body):
+        candidates.insert(0, "utf-8")
+    for name in [*candidates, "utf-8"]:
+        try:
+            text = body.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return text.lstrip("\ufeff"), name
+    return body.decode("windows-1252", errors="replace"), "windows-1252"
+
+
+def _is_utf8(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def to_utf8_xml(text: str) -> bytes:
+    """Re-encode decoded XML as UTF-8, its prolog saying so (for XML parsers)."""
+    return _XML_DECL.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
