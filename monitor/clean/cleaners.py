@@ -9,7 +9,7 @@ from __future__ import annotations
 from monitor.clean.datefind import DateFinding, date_from_text, find_html_date, first_date
 from monitor.clean.html import extract_from_tree, page_text, parse_html
 from monitor.clean.language import detect_language, language_from_tag
-from monitor.clean.metadata import PageMeta, read_metadata
+from monitor.clean.metadata import PageMeta, clean_title, read_metadata
 from monitor.clean.normalize import normalize_text, squash
 from monitor.clean.textpage import read_text_page
 from monitor.models import CleanArticle, RawItem
@@ -71,7 +71,8 @@ def clean_text_page(raw: RawItem) -> CleanArticle:
     if found.value is None:
         found = date_from_text(raw.content or "", raw.dates)
     title = squash(raw.title) if raw.title else page.title
-    return _finish(raw, text, title, found, [])
+    problems = [f"removed {len(page.removed)} boilerplate lines"] if page.saved_page else []
+    return _finish(raw, text, title, found, problems, author=page.author)
 
 
 def clean_html(raw: RawItem) -> CleanArticle:
@@ -87,8 +88,11 @@ def clean_html(raw: RawItem) -> CleanArticle:
         found = first_date([("feed", raw.published)], raw.dates)
         return _finish(raw, "", squash(raw.title) if raw.title else None, found, problems)
     meta = read_metadata(tree, raw.url)
-    text = extract_from_tree(tree, raw.url) or ""
-    text = normalize_text(text, lines_are_paragraphs=True)
+    try:
+        text = extract_from_tree(tree, raw.url, [meta.title, raw.title]) or ""
+    except Exception as exc:  # an extractor bug costs the text, not the item
+        problems.append(f"extraction failed: {type(exc).__name__}")
+        text = ""
     found = find_html_date(
         tree, meta, raw.url, lambda: page_text(tree), raw.published, raw.dates
     )
@@ -98,7 +102,9 @@ def clean_html(raw: RawItem) -> CleanArticle:
 def _meta_article(
     raw: RawItem, meta: PageMeta, text: str, found: DateFinding, problems: list[str]
 ) -> CleanArticle:
-    title = meta.title or (squash(raw.title) if raw.title else None)
+    # The feed entry's title first, as for dates: it names the article, not the page.
+    title = clean_title(normalize_text(raw.title), meta.site_name) if raw.title else None
+    title = title or meta.title
     return _finish(
         raw,
         text,

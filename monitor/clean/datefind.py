@@ -29,6 +29,7 @@ from monitor.models import DateContext
 
 __all__ = [
     "CRAWL_STAMP",
+    "LABELLED_DATE",
     "DateFinding",
     "date_from_text",
     "date_from_url",
@@ -64,7 +65,7 @@ _DATE_EXPR = (
 )
 _PUBLISHED = r"(?:first\s+)?(?:posted|published|publish\s+date|date\s+published|released|dated?)"
 _UPDATED = r"(?:last\s+)?(?:updated|modified)"
-_LABELLED = re.compile(
+LABELLED_DATE = re.compile(
     rf"\b(?P<label>{_PUBLISHED}|{_UPDATED})(?:\s+on)?\s{{0,3}}[:\-–—|]?\s{{0,3}}"
     rf"(?P<date>{_DATE_EXPR})",
     re.I,
@@ -133,7 +134,7 @@ def _text_candidates(lines: list[str]) -> Iterator[tuple[str, str]]:
     for line in lines:
         if CRAWL_STAMP.match(line):
             continue
-        for match in _LABELLED.finditer(line[:MAX_SCAN]):
+        for match in LABELLED_DATE.finditer(line[:MAX_SCAN]):
             if re.match(_UPDATED, match["label"], re.I):
                 updated.append(match["date"])
             else:
@@ -211,7 +212,7 @@ def find_html_date(
     def visible() -> Iterator[tuple[str, str | None]]:
         yield from _text_candidates([*dated, *page_text()[:MAX_SCAN].splitlines()])
         for text in dated:
-            if not _LABELLED.search(text) and (match := _ANY_DATE.search(text)):
+            if not LABELLED_DATE.search(text) and (match := _ANY_DATE.search(text)):
                 yield "text", match.group(0)
 
     from_text = first_date(visible(), ctx)

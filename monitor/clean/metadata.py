@@ -29,7 +29,7 @@ from lxml.html import HtmlElement
 from monitor.clean.language import language_from_tag
 from monitor.clean.normalize import squash
 
-__all__ = ["PageMeta", "iter_jsonld", "meta_content", "read_metadata"]
+__all__ = ["PageMeta", "clean_title", "iter_jsonld", "meta_content", "read_metadata"]
 
 # Titles that name a page type, not an article.
 GENERIC_TITLES = frozenset(
