@@ -1,27 +1,31 @@
 """Fold text for matching while keeping a way back to the original offsets.
 
-The matcher looks for aliases in a *folded* copy of the text: lower case, Urdu and
-Arabic letter variants unified (ی/ي/ى, ک/ك, ہ/ه, آ/ا, ...), Devanagari nukta and
-candra forms reduced to their base letters, Arabic-Indic and Devanagari digits made
-ASCII, and every character that cannot be part of a word (punctuation, hyphens,
-quotes, newlines) turned into a space. After that, a word boundary is simply a
-space, so one Aho-Corasick automaton keyed on `" alias "` only ever reports matches
-on word boundaries, in any script.
+The matcher looks for aliases in a *folded* copy of the text: lower case, line
+breaks and no-break spaces as plain spaces, typographic apostrophes and dashes as
+ASCII ones, Urdu and Arabic letter variants unified (ی/ي/ى, ک/ك, ہ/ه, آ/ا, ...),
+Devanagari nukta and candra forms reduced to their base letters, and Arabic-Indic
+and Devanagari digits made ASCII.
 
-Almost every step maps one character to one character, so offsets in the folded
-text are offsets in the original. The exception is combining marks that must
-disappear (Arabic harakat, tatweel, the Devanagari nukta sign, soft hyphens):
-when a text contains any, `fold` removes them and keeps an index back to the
-original. English text (`str.isascii()`) never pays for any of this.
+Every one of those maps one character to one character, so offsets in the folded
+text are offsets in the original. The exception is marks that must disappear
+(Arabic harakat, tatweel, the Devanagari nukta sign, soft hyphens): when a text
+contains any, `fold` removes them and keeps an index back to the original. Speed
+matters here (this runs on every article): English text costs one `lower()` and a
+few `str.replace` calls; only non-ASCII text pays for the variant table.
+
+Word characters (`is_word`) are letters, digits, the underscore and the combining
+marks of the scripts we read (Devanagari vowel signs are not `isalnum()`), so "कश्मीर"
+is not a whole word inside "कश्मीरी".
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
-__all__ = ["Folded", "fold", "fold_alias", "fold_phrase"]
+__all__ = ["MARKS", "Folded", "fold", "fold_alias", "is_word"]
 
 # Marks dropped from the text before matching (length-changing, hence the index).
 # Arabic harakat and superscript alef, tatweel, Devanagari nukta, soft hyphen,
@@ -60,20 +64,39 @@ _VARIANTS = {
     "\u0949": "\u093e",  # VOWEL SIGN CANDRA O -> AA (कॉन्फ्रेंस / कान्फ्रेंस)
     "\u0911": "\u0906",  # CANDRA O -> AA
     "\u0901": "\u0902",  # CANDRABINDU -> ANUSVARA
-    # typographic apostrophes become plain ones (they are then spaces anyway)
+    # typography
+    "\u2018": "'",
     "\u2019": "'",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u2009": " ",
+    "\u202f": " ",
 }
-for _zero, _block in ((0x0660, "arabic-indic"), (0x06F0, "extended"), (0x0966, "devanagari")):
+for _zero in (0x0660, 0x06F0, 0x0966):  # Arabic-Indic, Extended Arabic-Indic, Devanagari
     for _d in range(10):
         _VARIANTS[chr(_zero + _d)] = str(_d)
-_VARIANT_RE = re.compile("[" + "".join(re.escape(c) for c in _VARIANTS) + "]")
+_VARIANT_RE = re.compile("[" + "".join(_VARIANTS) + "]")
+_SPACES = ("\n", "\t", "\r", "\f", "\v")
 
-# Characters kept as they are: word characters, "&" (J&K) and the space. Danda,
-# Urdu full stop and comma and the like fall outside the listed ranges on purpose.
-_NOT_WORD = re.compile(
-    "[^\\w& \u0300-\u036f\u0900-\u0963\u0966-\u097f"
-    "\u0610-\u061a\u0620-\u0669\u066e-\u06d3\u06d5-\u06ff\u200c\u200d]"
+# Combining marks of the scripts we read, plus joiners and the underscore.
+MARKS = frozenset(
+    "_\u200c\u200d"
+    + "".join(
+        chr(c)
+        for c in (*range(0x0300, 0x0370), *range(0x0900, 0x0980), *range(0x0610, 0x0700))
+        if unicodedata.category(chr(c)).startswith("M")
+    )
 )
+
+
+def is_word(ch: str) -> bool:
+    """Can `ch` be part of a word (so a match next to it is not on a boundary)?"""
+    return ch.isalnum() or ch in MARKS
 
 
 @dataclass(frozen=True)
@@ -112,30 +135,31 @@ def _lower(cased: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in cased)
 
 
+def _remove_marks(text: str) -> tuple[str, tuple[int, ...]]:
+    """Drop removable marks; return the text and, per kept char, its original offset."""
+    keep: list[int] = []
+    last = 0
+    for m in _REMOVABLE.finditer(text):
+        keep.extend(range(last, m.start()))
+        last = m.end()
+    keep.extend(range(last, len(text)))
+    return _REMOVABLE.sub("", text), tuple(keep)
+
+
 def fold(text: str) -> Folded:
     """Fold `text` for matching (see the module docstring)."""
     index: tuple[int, ...] | None = None
     cased = text
     if not text.isascii():
         if _REMOVABLE.search(text):
-            keep = [i for i, c in enumerate(text) if not _REMOVABLE.match(c)]
-            index = tuple(keep)
-            cased = "".join(text[i] for i in keep)
+            cased, index = _remove_marks(text)
         cased = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group()], cased)
-    cased = _NOT_WORD.sub(" ", cased)
+    for ch in _SPACES:
+        if ch in cased:
+            cased = cased.replace(ch, " ")
     return Folded(text, cased, _lower(cased), index)
 
 
 def fold_alias(alias: str) -> str:
-    """The automaton key of an alias, without its padding spaces.
-
-    Inner spaces are kept as folded, not collapsed, because the text is not
-    collapsed either: "Art. 370" folds to "art  370" on both sides, while "Art 370"
-    is a separate alias (as the desk's concept list has it).
-    """
-    return fold(alias).folded.strip(" ")
-
-
-def fold_phrase(phrase: str) -> str:
-    """Fold a rule word or phrase: folded and single-spaced, like rule windows."""
-    return " ".join(fold(phrase).folded.split())
+    """The folded form of an alias or rule phrase, trimmed."""
+    return fold(alias).folded.strip()

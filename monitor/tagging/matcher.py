@@ -1,10 +1,15 @@
 """Find every alias of the taxonomy in a text with one Aho-Corasick automaton.
 
-Keys are folded aliases padded with a space on each side, and the text is folded
-the same way (`folding.fold`) and padded, so the automaton itself enforces word
-boundaries in every script: "J&K" matches in "J&K's", "Kashmir" does not match in
-"Kashmira", "कश्मीर" does not match inside "कश्मीरी". One pass over the text costs
-the same for 100 aliases or 10,000.
+The automaton runs over the folded text (`folding.fold`: lower case, script variants
+unified). Word boundaries are half built into it: every alias is entered once per
+character that may precede a word (a space, "(", a quote, a danda...), and the text
+is given a leading space, so a match can never start inside a word ("nc" in "since",
+"uri" in "during" are never even reported). The right-hand boundary is one check per
+match: the next character must not be a word character (`folding.is_word`, which
+knows Devanagari vowel signs), so "Kashmir" does not match in "Kashmira" and "कश्मीर"
+not inside "कश्मीरी", while "J&K's" and "Jammu-based" match. One pass over the text
+costs the same for 100 aliases or 10,000. A hyphen inside an alias also matches a
+space or a dash ("Jammu-Kashmir", "Jammu Kashmir", "Gilgit–Baltistan").
 
 Case is checked after the match, on the case-kept fold: an alias in `proper` case
 needs each of its capital letters to be a capital in the text ("Kashmir" and
@@ -21,14 +26,24 @@ produces no mention, which is how it hides the shorter alias inside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
+from typing import NamedTuple
 
 import ahocorasick
 
-from monitor.tagging.folding import Folded
+from monitor.tagging.folding import Folded, is_word
 
 __all__ = ["AliasEntry", "Hit", "Matcher"]
 
 BLOCK = -1  # form index of a block phrase
+
+# Characters after which a word may start (besides the start of the text).
+_BEFORE_WORD = tuple(
+    " !\"#$%'()*+,-./:;<=>?@[\\]^`{|}~"
+    "\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\u2026\u2022\u00b7\u00bf\u00a1"
+    "\u0964\u0965\u060c\u061b\u061f\u06d4\u066a\u066b\u066c"
+)
+_MAX_HYPHEN_VARIANTS = 3  # hyphens per alias that get space variants (2**3 keys)
 
 
 @dataclass(frozen=True)
@@ -42,18 +57,30 @@ class AliasEntry:
 
     def accepts(self, surface_cased: str) -> bool:
         """Does the text's case-kept surface satisfy this alias's case rule?"""
+        if surface_cased == self.cased:
+            return True
         if self.exact:
-            return surface_cased == self.cased
+            return False
         return all(surface_cased[i].isupper() for i in self.capitals)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A match in folded offsets: [start, end) and the alias entry that accepted it."""
 
     start: int
     end: int
     entry: AliasEntry
+
+
+def _variants(key: str) -> set[str]:
+    """The key and its forms with spaces for hyphens (up to a few hyphens)."""
+    parts = key.split("-")
+    if len(parts) == 1 or len(parts) > _MAX_HYPHEN_VARIANTS + 1:
+        return {key}
+    out = set()
+    for seps in product("- ", repeat=len(parts) - 1):
+        out.add(parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True)))
+    return out
 
 
 class Matcher:
@@ -62,33 +89,52 @@ class Matcher:
     def __init__(self, entries: dict[str, list[AliasEntry]]) -> None:
         self._automaton = ahocorasick.Automaton()
         for key, group in entries.items():
-            padded = f" {key} "
-            self._automaton.add_word(padded, (len(padded), tuple(group)))
+            right = is_word(key[-1])
+            for variant in _variants(key):
+                value = (len(variant), tuple(group), right)
+                if not is_word(variant[0]):
+                    self._automaton.add_word(variant, value)
+                    continue
+                for before in _BEFORE_WORD:
+                    self._automaton.add_word(before + variant, value)
         self._automaton.make_automaton()
 
     def find(self, text: Folded) -> list[Hit]:
         """Matches in `text`, overlaps resolved longest-first, in text order."""
-        if not text.folded:
+        folded = text.folded
+        if not folded:
             return []
         hits = []
         cased = text.cased
-        for last, (length, group) in self._automaton.iter(f" {text.folded} "):
-            start, end = last - length + 1, last - 1
-            surface = cased[start:end]
+        size = len(folded)
+        # the leading space shifts offsets by one: `last` is the folded end offset
+        for last, (length, group, right) in self._automaton.iter(" " + folded):
+            if right and last < size and is_word(folded[last]):
+                continue
+            start = last - length
+            surface = cased[start:last]
             for entry in group:
                 if entry.accepts(surface):
-                    hits.append(Hit(start, end, entry))
+                    hits.append(Hit(start, last, entry))
                     break
         return _longest_first(hits)
 
 
 def _longest_first(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest of overlapping hits (the earlier one on a tie)."""
+    """Resolve overlaps: of two overlapping hits the longer wins (the earlier on a tie).
+
+    One sweep in start order: a hit that overlaps the last kept one replaces it if
+    it is longer. (The kept hits before that one end before it starts, so they
+    cannot overlap the newcomer.)
+    """
     if len(hits) < 2:
         return hits
-    chosen: list[Hit] = []
-    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
-        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+    hits.sort(key=lambda h: (h.start, h.start - h.end))
+    chosen = [hits[0]]
+    for hit in hits[1:]:
+        last = chosen[-1]
+        if hit.start >= last.end:
             chosen.append(hit)
-    chosen.sort(key=lambda h: h.start)
+        elif hit.end - hit.start > last.end - last.start:
+            chosen[-1] = hit
     return chosen

@@ -10,12 +10,13 @@ conditions, both written in the taxonomy file:
   "Singh", "wool" or "Gate"; "LoC" in a document that says "letter of credit";
   a quoted "Kashmir" as a song title).
 
-A condition looks for any of its `words` (folded phrases; `word*` matches a word
-prefix) or any of its `concepts` (accepted mentions of those concepts, `"*"` for any
-concept) in a scope: the mention's `sentence`, the whole `document` (title and
-text), or the `within` N words `before`, `after` or `near` (either side, inside the
-sentence) the mention. `quoted = true` holds when the mention sits inside quotation
-marks. `and = [...]` adds conditions that must hold as well.
+A condition looks for any of its `words` (whole words or phrases, folded like the
+text, so case-insensitive; `word*` matches a word prefix; a space in a phrase also
+matches a hyphen or several spaces) or any of its `concepts` (accepted mentions of
+those concepts, `"*"` for any concept) in a scope: the mention's `sentence`, the
+whole `document` (title and text), or the `within` N words `before`, `after` or
+`near` (either side, inside the sentence) the mention. `quoted = true` holds when
+the mention sits inside quotation marks. `and = [...]` adds conditions that must hold as well.
 
 Conditions on concepts are decided in a second pass, against mentions that do not
 themselves depend on other concepts. So two weak mentions ("Omar" and "NC") can never
@@ -28,9 +29,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["Condition", "Context", "Form", "holds"]
+from monitor.tagging.folding import fold_alias
 
-_TOKEN = re.compile(r"\S+")
+__all__ = ["Condition", "Context", "Form", "holds", "words_pattern"]
+
+_WORD_CHARS = r"\w\u0300-\u036f\u0900-\u0963\u0966-\u097f\u0610-\u061a\u064b-\u065f\u0670"
+_TOKEN = re.compile(f"[{_WORD_CHARS}&]+")
 _QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
 _WORDS_PER_TOKEN = 40  # generous characters per word when cutting proximity windows
 
@@ -41,7 +45,8 @@ class Condition:
 
     scope: str  # sentence | document | before | after | near
     within: int = 0
-    words: tuple[str, ...] = ()  # padded: " led zeppelin " or, for prefixes, " pilgrim"
+    words: re.Pattern[str] | None = None  # see words_pattern
+    literals: tuple[str, ...] = ()  # one folded word per phrase: a cheap first test
     concepts: frozenset[str] = frozenset()
     any_concept: bool = False
     quoted: bool = False
@@ -72,7 +77,7 @@ class Context(Protocol):
 
     original: str  # the field's original text
     folded: str  # the field's folded text
-    hays: tuple[str, ...]  # " folded " of every field, for document scope
+    hays: tuple[str, ...]  # the folded text of every field, for document scope
     anchors: frozenset[str]  # concepts accepted in the first pass
 
     def sentence(self, start: int) -> tuple[int, int]:
@@ -86,6 +91,24 @@ class Context(Protocol):
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of a folded span."""
         ...
+
+
+def words_pattern(words: list[str]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One regex for a condition's words (whole words, `*` prefixes), and literals.
+
+    Raises ValueError naming a word that has no letters or digits.
+    """
+    alternatives, literals = [], []
+    for word in words:
+        prefix = word.rstrip().endswith("*")
+        parts = fold_alias(word.rstrip().rstrip("*")).split()
+        if not parts or not any(_TOKEN.search(p) for p in parts):
+            raise ValueError(f"{word!r} has no letters or digits")
+        body = r"[\s\-]+".join(re.escape(p) for p in parts)
+        alternatives.append(body + (f"[{_WORD_CHARS}]*" if prefix else f"(?![{_WORD_CHARS}])"))
+        literals.append(max(parts, key=len))
+    pattern = f"(?<![{_WORD_CHARS}&])(?:{'|'.join(alternatives)})"
+    return re.compile(pattern), tuple(literals)
 
 
 def _windows(cond: Condition, ctx: Context, start: int, end: int) -> list[tuple[int, int]]:
@@ -106,8 +129,14 @@ def _windows(cond: Condition, ctx: Context, start: int, end: int) -> list[tuple[
     return out
 
 
-def _has_words(words: tuple[str, ...], hay: str) -> bool:
-    return any(w in hay for w in words)
+def _has_words(cond: Condition, hay: str, lo: int = 0, hi: int | None = None) -> bool:
+    """Does `hay[lo:hi]` contain one of the condition's words?"""
+    if cond.words is None:
+        return False
+    part = hay[lo:hi]
+    if not any(lit in part for lit in cond.literals):
+        return False
+    return cond.words.search(part) is not None
 
 
 def _has_concepts(cond: Condition, found: frozenset[str]) -> bool:
@@ -120,11 +149,11 @@ def _holds_alone(cond: Condition, ctx: Context, start: int, end: int) -> bool:
         text = ctx.original
         return a > 0 and b < len(text) and text[a - 1] in _QUOTES and text[b] in _QUOTES
     if cond.scope == "document":
-        if cond.words and any(_has_words(cond.words, hay) for hay in ctx.hays):
+        if any(_has_words(cond, hay) for hay in ctx.hays):
             return True
         return (cond.any_concept or bool(cond.concepts)) and _has_concepts(cond, ctx.anchors)
     for lo, hi in _windows(cond, ctx, start, end):
-        if cond.words and _has_words(cond.words, " " + ctx.folded[lo:hi] + " "):
+        if _has_words(cond, ctx.folded, lo, hi):
             return True
         if (cond.any_concept or cond.concepts) and _has_concepts(
             cond, ctx.concepts_between(lo, hi)

@@ -19,28 +19,31 @@ from bisect import bisect_right
 
 __all__ = ["sentence_spans", "span_at"]
 
-_END = re.compile(r"[.!?\u0964\u0965\u06d4\u061f]+[\"'\u201d\u2019)\]]*(?=\s)|\n")
-_ABBREVIATIONS = frozenset(
-    re.findall(
-        r"\w+",
-        "art arts no nos mr mrs ms dr st gen lt col maj capt sgt jr sr vs v etc inc ltd co "
-        "govt dept sec secs rs prof hon rev sh smt km approx fig cl para",
-    )
+_ABBREVIATIONS = (
+    "art arts no nos mr mrs ms dr st gen lt col maj capt sgt jr sr vs etc inc ltd co "
+    "govt dept sec secs rs prof hon rev sh smt km approx fig cl para"
 )
-_WORD_BEFORE = re.compile(r"(\w+)$")
-
-
-def _is_false_stop(text: str, end: int, match: re.Match[str]) -> bool:
-    """True when a full stop at `match` does not end the sentence."""
-    if match.group()[0] != "." or len(match.group()) > 1:
-        return False
-    word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start())
-    if word:
-        token = word.group(1)
-        if token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper()):
-            return True
-    rest = text[end : end + 3].lstrip()
-    return bool(rest) and rest[0].islower()
+# A full stop after an abbreviation or a single capital (an initial) is not an end.
+# Lookbehinds must have a fixed width, so the abbreviations go in one per length.
+_BY_LENGTH: dict[int, list[str]] = {}
+for _abbr in re.findall(r"\w+", _ABBREVIATIONS):
+    _BY_LENGTH.setdefault(len(_abbr), []).append(_abbr)
+_NOT_AFTER = (
+    "".join(f"(?<!\\b(?i:{'|'.join(words)})\\.)" for words in _BY_LENGTH.values())
+    + r"(?<!\b[A-Z]\.)"
+)
+_STOPS = "!?\u0964\u0965\u06d4\u061f"
+_CLOSERS = "[\"'\u201d\u2019)\\]]*"
+# One leading character class lets the regex engine skip ahead quickly; the
+# lookarounds then decide: a line break always ends a sentence, other stops need
+# whitespace after them, and a full stop also needs the next word not to start in
+# lower case and not to follow an abbreviation or an initial.
+_END = re.compile(
+    f"[.\n{_STOPS}]"
+    "(?:(?<=\n)"
+    f"|(?<=[{_STOPS}])[.{_STOPS}]*{_CLOSERS}(?=\\s|$)"
+    f"|(?<=\\.){_NOT_AFTER}\\.*{_CLOSERS}(?=\\s+[^a-z\\s]|\\s*$))"
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -49,12 +52,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _END.finditer(text):
         end = match.end()
-        if _is_false_stop(text, end, match):
-            continue
-        if text[start:end].strip():
+        if end > start and not text[start:end].isspace():
             spans.append((start, end))
-        start = end
-    if text[start:].strip():
+            start = end
+    if start < len(text) and not text[start:].isspace():
         spans.append((start, len(text)))
     return spans or [(0, len(text))]
 

@@ -88,7 +88,7 @@ def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
     """Tag one article's title and text with `taxonomy` (see the module docstring)."""
     fields = [_Field("title", fold(title))] if title and title.strip() else []
     fields.append(_Field("text", fold(text or "")))
-    hays = tuple(f" {f.folded} " for f in fields)
+    hays = tuple(f.folded for f in fields)
     forms = taxonomy.forms
     hits = []
     for f in fields:

@@ -23,9 +23,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from monitor.errors import ConfigError
-from monitor.tagging.folding import fold, fold_alias, fold_phrase
+from monitor.tagging.folding import fold, fold_alias, is_word
 from monitor.tagging.matcher import BLOCK, AliasEntry, Matcher
-from monitor.tagging.rules import Condition, Form
+from monitor.tagging.rules import Condition, Form, words_pattern
 from monitor.tagging.schema import ConceptSpec, ConditionSpec, TaxonomySpec, first_error
 
 __all__ = ["ENGINE_VERSION", "Taxonomy", "load_taxonomy"]
@@ -162,7 +162,7 @@ class Taxonomy:
 
     def _add_alias(self, key: str, alias: str, form: int, case: str, concept: str) -> None:
         folded_key = fold_alias(alias)
-        if not folded_key.strip():
+        if not any(is_word(ch) for ch in folded_key):
             raise self._error(key, f"{alias!r} has no letters or digits")
         owner = concept if form != BLOCK else f"block:{concept}"
         previous = self._owner.setdefault(folded_key, owner)
@@ -171,19 +171,20 @@ class Taxonomy:
             raise self._error(
                 key, f"{alias!r} is already {what} {previous.removeprefix('block:')!r}"
             )
-        cased = fold(alias).cased.strip(" ")
+        cased = fold(alias).cased.strip()
         capitals = tuple(j for j, ch in enumerate(cased) if ch.isupper())
         entry = AliasEntry(form, cased, capitals, exact=case == "exact")
         self.entries.setdefault(folded_key, []).append(entry)
 
     def _condition(self, key: str, spec: ConditionSpec) -> Condition:
-        words = []
-        for w, word in enumerate(spec.words):
-            prefix = word.rstrip().endswith("*")
-            folded = fold_phrase(word.rstrip().rstrip("*"))
-            if not folded:
-                raise self._error(f"{key}.words[{w}]", f"{word!r} has no letters or digits")
-            words.append(f" {folded}" if prefix else f" {folded} ")
+        pattern, literals = None, ()
+        if spec.words:
+            for w, word in enumerate(spec.words):
+                try:
+                    words_pattern([word])
+                except ValueError as e:
+                    raise self._error(f"{key}.words[{w}]", str(e)) from None
+            pattern, literals = words_pattern(spec.words)
         for c, name in enumerate(spec.concepts):
             if name != "*" and name not in self._concepts:
                 raise self._error(f"{key}.concepts[{c}]", f"unknown concept {name!r}")
@@ -191,7 +192,8 @@ class Taxonomy:
         return Condition(
             scope=spec.scope,
             within=spec.within or 0,
-            words=tuple(words),
+            words=pattern,
+            literals=literals,
             concepts=frozenset(n for n in spec.concepts if n != "*"),
             any_concept="*" in spec.concepts,
             quoted=spec.quoted,
