@@ -99,10 +99,21 @@ class Pipeline:
         return self.commit(analyse(raw, self.taxonomy), fetched_at)
 
     def commit(self, analysis: Analysis, fetched_at: datetime | None = None) -> Outcome:
-        article, fp = analysis.article, analysis.fingerprint
-        if analysis.skipped or fp is None:
+        """Decide and store one analysed item.
+
+        The store's lock is held from the first lookup to the save: two threads
+        committing copies of one article must not both find "nothing stored yet".
+        """
+        article = analysis.article
+        if analysis.skipped or analysis.fingerprint is None:
             return Outcome("skipped", article.source, article.url, reason=analysis.skipped)
-        store = self.store
+        with self.store.lock:
+            return self._commit(analysis, analysis.fingerprint, fetched_at)
+
+    def _commit(
+        self, analysis: Analysis, fp: Fingerprint, fetched_at: datetime | None
+    ) -> Outcome:
+        article, store = analysis.article, self.store
         canon = analysis.canonical_url
         verdict = decide_duplicate(
             article,
