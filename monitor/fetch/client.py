@@ -48,6 +48,7 @@ from .politeness import HostGate, RobotsCache
 __all__ = ["FEED_ACCEPT", "PAGE_ACCEPT", "Client", "Response"]
 
 log = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # our own line per fetch says it all
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
                "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")

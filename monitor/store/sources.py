@@ -60,3 +60,58 @@ class SourceState:
                 "UPDATE sources SET paused = ? WHERE name = ?", [int(paused), name]
             )
             return cur.rowcount > 0
+
+    # -- fetch state and health (issue 3): decided in monitor.fetch.health ---------------
+
+    def source_state(self, name: str) -> dict[str, Any] | None:
+        row = next(self.db.query("SELECT * FROM sources WHERE name = ?", [name]), None)
+        return dict(row) if row else None
+
+    def apply_fetch(self, name: str, update: dict[str, Any], log: dict[str, Any]) -> None:
+        """Write a source's new state and its fetch-log row in one transaction."""
+        with self.lock, self.db.atomic():
+            if update:
+                self.db["sources"].update(name, update)
+            self.db["fetch_log"].insert({"source": name, **log})
+
+    def recent_404s(self, name: str, limit: int = 10) -> int:
+        """How many of the source's latest fetches in a row ended in HTTP 404."""
+        count = 0
+        for row in self.db.query(
+            "SELECT http_status FROM fetch_log WHERE source = ? ORDER BY id DESC LIMIT ?",
+            [name, limit],
+        ):
+            if row["http_status"] != 404:
+                break
+            count += 1
+        return count
+
+    def last_fetch_logs(self) -> dict[str, dict[str, Any]]:
+        """The latest fetch-log row of each source."""
+        rows = self.db.query(
+            "SELECT f.* FROM fetch_log f JOIN (SELECT source, max(id) AS id FROM fetch_log "
+            "GROUP BY source) m ON f.id = m.id"
+        )
+        return {r["source"]: dict(r) for r in rows}
+
+    def known_entries(self, source: str, keys: Iterable[str]) -> set[str]:
+        """Which of these feed entry keys the source has already delivered."""
+        keys = list(keys)
+        known: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            known.update(r["entry_key"] for r in self.db.query(
+                f"SELECT entry_key FROM feed_entries WHERE source = ? AND entry_key IN ({marks})",
+                [source, *chunk]))
+        return known
+
+    def mark_entries(self, source: str, entries: Iterable[tuple[str, int | None]]) -> None:
+        """Remember entries as seen (call inside the batch that saved their articles)."""
+        at = iso(now_utc())
+        with self.lock:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO feed_entries(source, entry_key, article_id, seen_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(source, key, article_id, at) for key, article_id in entries],
+            )

@@ -1,0 +1,227 @@
+"""Fetch cycles: every source fetched, parsed and ingested; one result per source.
+
+`Fetcher.fetch_source(source)` is one source's turn (a daemon job); `run_cycle`
+runs many at once on a thread pool, most sources of one host spread out by the
+client's per-host gate. A failing source is a result, not an exception (STYLE.md 8):
+`SourceResult.error` holds the FetchError/ParseError, the store records the
+source's health (`health.next_state`) and a fetch-log row, and one log line says
+source, status, new, duplicates, bytes and ms.
+
+Per source: conditional GET with the stored validators (an unconditional one every
+`UNCONDITIONAL_EVERY`, against servers whose validators never change); a 304 or a
+body whose hash did not change stops there; otherwise the document's candidates
+(`discover`) not seen before (`feed_entries`) become raw items: the entry's summary,
+or with `full_text` (always for sitemaps and pages) the article page itself, unless
+a stored article already has its canonical URL. Items are analysed (possibly in
+worker processes) and committed in one transaction with their entry marks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from ..app import App
+from ..config import Source
+from ..errors import FetchError, SourceError
+from ..timeutil import now_utc, parse_iso
+from .client import Client, Response
+from .health import Attempt, next_state
+from .items import ItemBuilder
+from .workers import Workers
+
+__all__ = ["UNCONDITIONAL_EVERY", "Fetcher", "SourceResult"]
+
+log = logging.getLogger("monitor.fetch")
+
+UNCONDITIONAL_EVERY = timedelta(hours=24)
+
+
+@dataclass
+class SourceResult:
+    """What one source's turn came to (one line of `monitor fetch`)."""
+
+    source: str
+    url: str
+    outcome: str  # ok | not_modified | unchanged | error | paused | not_due
+    http_status: int | None = None
+    counts: Counter[str] = field(default_factory=Counter)  # new, duplicate, updated, ...
+    bytes: int = 0
+    ms: int = 0
+    error: SourceError | None = None
+    warning: str | None = None
+    alerts: int = 0
+    note: str | None = None  # an adopted redirect
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome not in ("error",)
+
+    def line(self) -> str:
+        """The one-line summary `monitor fetch` prints."""
+        c = self.counts
+        if self.error is not None:
+            text = f"{self.source}: error {self.error.kind}: {self.error.message}"
+        elif self.outcome in ("paused", "not_due"):
+            text = f"{self.source}: {self.outcome.replace('_', ' ')}"
+        else:
+            text = (f"{self.source}: {self.outcome} new={c['new']} duplicates={c['duplicate']}"
+                    f" updated={c['updated']} bytes={self.bytes} ms={self.ms}")
+        if self.warning:
+            text += f" (warning: {self.warning})"
+        if self.note:
+            text += f" ({self.note})"
+        return text
+
+
+class Fetcher:
+    """Fetches sources into the app's store; share one per process (thread-safe)."""
+
+    def __init__(self, app: App, *, client: Client | None = None, processes: int = 0,
+                 alerts: bool = True) -> None:
+        self.app = app
+        self.settings = app.settings
+        self.client = client or Client(app.settings.fetch, app.settings.monitor.user_agent)
+        self._own_client = client is None
+        self.workers = Workers(app.taxonomy, processes)
+        self.pipeline = app.pipeline(alerts=alerts)
+        self.stop = threading.Event()  # set: finish what is in hand, start nothing new
+
+    def close(self) -> None:
+        self.workers.close()
+        if self._own_client:
+            self.client.close()
+
+    def sync(self) -> None:
+        """Make the store know the configured sources (new ones, changed URLs)."""
+        self.app.store.sync_sources((s.name, s.url, s.kind) for s in self.settings.sources)
+
+    def run_cycle(self, sources: Sequence[Source] | None = None, *, force: bool = True
+                  ) -> list[SourceResult]:
+        """Fetch every (or the given) source once; results in configuration order."""
+        chosen = list(self.settings.sources if sources is None else sources)
+        self.sync()
+        threads = max(1, min(self.settings.fetch.concurrency, len(chosen)))
+        with ThreadPoolExecutor(threads, thread_name_prefix="fetch") as pool:
+            return list(pool.map(lambda s: self.fetch_source(s, force=force), chosen))
+
+    def fetch_source(self, source: Source, *, force: bool = False) -> SourceResult:
+        """One source's turn; never raises for the source's own trouble."""
+        store = self.app.store
+        with store.lock:
+            row = store.source_state(source.name)
+        if row is None:
+            self.sync()
+            with store.lock:
+                row = store.source_state(source.name)
+        assert row is not None
+        result = SourceResult(source.name, row["url"], "ok")
+        now = now_utc()
+        if row["paused"]:
+            result.outcome = "paused"
+            return result
+        due = parse_iso(row["next_due_at"])
+        if not force and due is not None and due > now:
+            result.outcome = "not_due"
+            return result
+        started = time.monotonic()
+        attempt = self._attempt(source, row, result, now)
+        result.ms = int((time.monotonic() - started) * 1000)
+        self._record(source, row, attempt, result)
+        return result
+
+    # -- steps ----------------------------------------------------------------------
+
+    def _attempt(self, source: Source, row: dict, result: SourceResult, now) -> Attempt:  # type: ignore[no-untyped-def, type-arg]
+        interval = source.interval or self.settings.fetch.interval
+        last_full = parse_iso(row["last_unconditional_at"])
+        unconditional = last_full is None or now - last_full >= UNCONDITIONAL_EVERY
+        try:
+            resp = self.client.get(
+                row["url"], source=source.name,
+                etag=None if unconditional else row["etag"],
+                last_modified=None if unconditional else row["last_modified"],
+            )
+        except FetchError as e:
+            return self._failed(source, result, e, now, interval)
+        result.http_status, result.bytes = resp.status, resp.wire_bytes
+        base = Attempt("ok", now, interval, http_status=resp.status,
+                       permanent_target=resp.permanent_target, etag=resp.etag,
+                       last_modified=resp.last_modified, unconditional=unconditional)
+        if resp.not_modified:
+            result.outcome = "not_modified"
+            return _replace(base, outcome="not_modified")
+        body_hash = hashlib.sha256(resp.content).hexdigest()
+        base = _replace(base, body_hash=body_hash)
+        if body_hash == row["body_hash"]:
+            result.outcome = "unchanged"
+            return _replace(base, outcome="unchanged")
+        try:
+            self._ingest(source, resp, result)
+        except SourceError as e:
+            return self._failed(source, result, e, now, interval)
+        except Exception as e:  # input-side surprise: the source's error, traceback logged
+            log.exception("fetch source=%s failed unexpectedly", source.name)
+            err = SourceError(source.name, resp.url, "other", f"{type(e).__name__}: {e}")
+            return self._failed(source, result, err, now, interval)
+        return base
+
+    def _failed(self, source: Source, result: SourceResult, e: SourceError, now,  # type: ignore[no-untyped-def]
+                interval: timedelta) -> Attempt:
+        result.outcome, result.error = "error", e
+        status = getattr(e, "status", None)
+        result.http_status = status
+        recent = 0
+        if status == 404:
+            with self.app.store.lock:
+                recent = self.app.store.recent_404s(source.name)
+        return Attempt("error", now, interval, error_kind=e.kind, error_message=e.message,
+                       http_status=status, retry_after=getattr(e, "retry_after", None),
+                       recent_404s=recent)
+
+    def _ingest(self, source: Source, resp: Response, result: SourceResult) -> None:
+        builder = ItemBuilder(self, source, result)
+        items = builder.items(resp)
+        analyses = self.workers.analyse([raw for _, raw in items])
+        store, fetched_at = self.app.store, now_utc()
+        marks: list[tuple[str, int | None]] = list(builder.seen)
+        with store.batch():
+            for (key, _), analysis in zip(items, analyses, strict=True):
+                outcome = self.pipeline.commit(analysis, fetched_at)
+                result.counts[outcome.status] += 1
+                result.alerts += outcome.alerts
+                marks.append((key, outcome.article_id))
+            store.mark_entries(source.name, marks)
+
+    def _record(self, source: Source, row: dict, attempt: Attempt, result: SourceResult  # type: ignore[type-arg]
+                ) -> None:
+        update, note = next_state(row, attempt)
+        result.note = note
+        if note:
+            log.warning("source=%s %s", source.name, note)
+        err = result.error
+        c = result.counts
+        entry = {
+            "url": result.url, "at": update["last_fetch_at"], "outcome": result.outcome,
+            "http_status": result.http_status, "bytes": result.bytes, "ms": result.ms,
+            "new": c["new"], "duplicates": c["duplicate"], "updated": c["updated"],
+            "error_kind": err.kind if err else None,
+            "error_message": err.message if err else result.warning,
+        }
+        self.app.store.apply_fetch(source.name, update, entry)
+        level = logging.WARNING if err else logging.INFO
+        log.log(level, "fetch source=%s status=%s http=%s new=%d duplicates=%d bytes=%d ms=%d%s",
+                source.name, result.outcome if not err else f"error:{err.kind}",
+                result.http_status, c["new"], c["duplicate"], result.bytes, result.ms,
+                f" error={err.message!r}" if err else "")
+
+
+def _replace(a: Attempt, **changes: object) -> Attempt:
+    return replace(a, **changes)  # type: ignore[arg-type]
