@@ -6,7 +6,12 @@ specialised modules find (text, metadata, date, language) and collect problems.
 
 from __future__ import annotations
 
+import re
+
+from lxml.html import HtmlElement
+
 from monitor.clean.datefind import DateFinding, date_from_text, find_html_date, first_date
+from monitor.clean.fragments import html_fragment_to_text
 from monitor.clean.html import extract_from_tree, page_text, parse_html
 from monitor.clean.language import detect_language, language_from_tag
 from monitor.clean.metadata import PageMeta, clean_title, read_metadata
@@ -16,6 +21,8 @@ from monitor.models import CleanArticle, RawItem
 
 __all__ = ["clean_html", "clean_text", "clean_text_page"]
 
+FRAGMENT_SIZE = 100_000  # characters: a body without <html>/<body> this small is a fragment
+_DOCUMENT = re.compile(r"<(?:html|body|head)\b", re.I)
 MAX_HTML = 12_000_000  # characters; fetch caps bodies at 10 MB, archives may not
 
 
@@ -88,15 +95,27 @@ def clean_html(raw: RawItem) -> CleanArticle:
         found = first_date([("feed", raw.published)], raw.dates)
         return _finish(raw, "", squash(raw.title) if raw.title else None, found, problems)
     meta = read_metadata(tree, raw.url)
-    try:
-        text = extract_from_tree(tree, raw.url, [meta.title, raw.title]) or ""
-    except Exception as exc:  # an extractor bug costs the text, not the item
-        problems.append(f"extraction failed: {type(exc).__name__}")
-        text = ""
+    if len(html) < FRAGMENT_SIZE and not _DOCUMENT.search(html[:5000]):
+        # A fragment (no <html>, <head> or <body>) has no boilerplate to remove, and
+        # page extractors drop short texts: keep all of its text.
+        text = html_fragment_to_text(html)
+    else:
+        text = _extract(tree, raw.url, [meta.title, raw.title], problems)
     found = find_html_date(
         tree, meta, raw.url, lambda: page_text(tree), raw.published, raw.dates
     )
     return _meta_article(raw, meta, text, found, problems)
+
+
+def _extract(
+    tree: HtmlElement, url: str | None, titles: list[str | None], problems: list[str]
+) -> str:
+    """The extractor's text; a failure inside it is reported, not raised."""
+    try:
+        return extract_from_tree(tree, url, titles) or ""
+    except Exception as exc:  # an extractor bug costs the text, not the item
+        problems.append(f"extraction failed: {type(exc).__name__}")
+        return ""
 
 
 def _meta_article(

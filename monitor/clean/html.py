@@ -38,6 +38,7 @@ NEVER_TEXT = (
     "embed", "video", "audio", "map", "button", "select", "textarea", "input",
 )
 _TAG = re.compile(r"<[^>]*>")
+_DOCUMENT = re.compile(r"<(?:html|body|head)\b", re.I)
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -45,7 +46,11 @@ def parse_html(html: str) -> HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        return load_html(html)
+        tree = load_html(html)
+        if tree is None and "<" in html and not _DOCUMENT.search(html[:5000]):
+            # A fragment (JSONL `html`, a feed's content): give it a document around it.
+            tree = load_html(f"<html><body>{html}</body></html>")
+        return tree
     except Exception:  # lxml raises several types on junk; none should escape
         log.debug("unparseable HTML", exc_info=True)
         return None
