@@ -22,10 +22,9 @@ import hashlib
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import timedelta
 
 from ..app import App
@@ -35,6 +34,7 @@ from ..timeutil import now_utc, parse_iso
 from .client import Client, Response
 from .health import Attempt, next_state
 from .items import ItemBuilder
+from .result import SourceResult
 from .workers import Workers
 
 __all__ = ["UNCONDITIONAL_EVERY", "Fetcher", "SourceResult"]
@@ -42,43 +42,6 @@ __all__ = ["UNCONDITIONAL_EVERY", "Fetcher", "SourceResult"]
 log = logging.getLogger("monitor.fetch")
 
 UNCONDITIONAL_EVERY = timedelta(hours=24)
-
-
-@dataclass
-class SourceResult:
-    """What one source's turn came to (one line of `monitor fetch`)."""
-
-    source: str
-    url: str
-    outcome: str  # ok | not_modified | unchanged | error | paused | not_due
-    http_status: int | None = None
-    counts: Counter[str] = field(default_factory=Counter)  # new, duplicate, updated, ...
-    bytes: int = 0
-    ms: int = 0
-    error: SourceError | None = None
-    warning: str | None = None
-    alerts: int = 0
-    note: str | None = None  # an adopted redirect
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome not in ("error",)
-
-    def line(self) -> str:
-        """The one-line summary `monitor fetch` prints."""
-        c = self.counts
-        if self.error is not None:
-            text = f"{self.source}: error {self.error.kind}: {self.error.message}"
-        elif self.outcome in ("paused", "not_due"):
-            text = f"{self.source}: {self.outcome.replace('_', ' ')}"
-        else:
-            text = (f"{self.source}: {self.outcome} new={c['new']} duplicates={c['duplicate']}"
-                    f" updated={c['updated']} bytes={self.bytes} ms={self.ms}")
-        if self.warning:
-            text += f" (warning: {self.warning})"
-        if self.note:
-            text += f" ({self.note})"
-        return text
 
 
 class Fetcher:
@@ -187,7 +150,7 @@ class Fetcher:
                        recent_404s=recent)
 
     def _ingest(self, source: Source, resp: Response, result: SourceResult) -> None:
-        builder = ItemBuilder(self, source, result)
+        builder = ItemBuilder(self.app, self.client, self.workers, self.stop, source, result)
         items = builder.items(resp)
         analyses = self.workers.analyse([raw for _, raw in items])
         store, fetched_at = self.app.store, now_utc()

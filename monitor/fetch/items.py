@@ -16,18 +16,18 @@ does not hammer the outlet; the rest comes on later turns.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import threading
 
+from ..app import App
+from ..config import Source
 from ..dedupe import canonical_url
 from ..errors import FetchError
 from ..models import Body, RawItem
 from .aggregators import resolve_link
-from .client import PAGE_ACCEPT, Response
+from .client import PAGE_ACCEPT, Client, Response
 from .discover import Candidate, Discovered
-
-if TYPE_CHECKING:
-    from ..config import Source
-    from .cycle import Fetcher, SourceResult
+from .result import SourceResult
+from .workers import Workers
 
 __all__ = ["MAX_CHILD_SITEMAPS", "MAX_PAGES", "ItemBuilder"]
 
@@ -38,11 +38,12 @@ MAX_CHILD_SITEMAPS = 5
 
 
 class ItemBuilder:
-    def __init__(self, fetcher: Fetcher, source: Source, result: SourceResult) -> None:
-        self.fetcher = fetcher
+    def __init__(self, app: App, client: Client, workers: Workers, stop: threading.Event,
+                 source: Source, result: SourceResult) -> None:
+        self.app, self.client, self.workers, self.stop = app, client, workers, stop
         self.source = source
         self.result = result
-        self.store = fetcher.app.store
+        self.store = app.store
         self.seen: list[tuple[str, int | None]] = []  # entries to mark without an item
         self.page_errors = 0
 
@@ -55,7 +56,7 @@ class ItemBuilder:
         out: list[tuple[str, RawItem]] = []
         pages = 0
         for cand in fresh:
-            if self.fetcher.stop.is_set():
+            if self.stop.is_set():
                 break
             if wants_page and cand.link:
                 if pages >= MAX_PAGES:
@@ -71,8 +72,7 @@ class ItemBuilder:
     # -- discovery ---------------------------------------------------------------------
 
     def _discover(self, resp: Response) -> list[Candidate]:
-        w = self.fetcher.workers
-        doc = w.discover(self.source.kind, resp.content, resp.content_type, resp.url,
+        doc = self.workers.discover(self.source.kind, resp.content, resp.content_type, resp.url,
                          self.source.name)
         if doc.problem:
             self._warn(doc.problem)
@@ -84,8 +84,8 @@ class ItemBuilder:
         found: list[Candidate] = []
         for child in index.children[:MAX_CHILD_SITEMAPS]:
             try:
-                resp = self.fetcher.client.get(child, source=self.source.name)
-                doc = self.fetcher.workers.discover("sitemap", resp.content, resp.content_type,
+                resp = self.client.get(child, source=self.source.name)
+                doc = self.workers.discover("sitemap", resp.content, resp.content_type,
                                                     resp.url, self.source.name)
             except (FetchError, Exception) as e:  # one bad child sitemap is a warning
                 self._warn(f"child sitemap {child}: {e}")
@@ -119,7 +119,7 @@ class ItemBuilder:
 
     def _page_item(self, cand: Candidate, link: str) -> RawItem | None:
         try:
-            page = self.fetcher.client.get(link, source=self.source.name, robots=True,
+            page = self.client.get(link, source=self.source.name, robots=True,
                                            accept=PAGE_ACCEPT)
         except FetchError as e:
             self.page_errors += 1
@@ -128,7 +128,7 @@ class ItemBuilder:
             return self._summary_item(cand, link) if cand.summary else None
         return RawItem(
             source=self.source.name, body=Body.HTML, content=page.text,
-            dates=self.fetcher.app.date_context(self.source), url=page.url,
+            dates=self.app.date_context(self.source), url=page.url,
             title=cand.title, published=cand.published, author=cand.author,
             origin=self.source.kind,
         )
@@ -140,13 +140,13 @@ class ItemBuilder:
             return None
         return RawItem(
             source=self.source.name, body=Body.TEXT, content=text or (cand.title or ""),
-            dates=self.fetcher.app.date_context(self.source), url=link,
+            dates=self.app.date_context(self.source), url=link,
             title=cand.title, published=cand.published, author=cand.author, origin="feed",
         )
 
     def _final_url(self, link: str) -> str | None:
         try:
-            return self.fetcher.client.get(link, source=self.source.name, robots=True,
+            return self.client.get(link, source=self.source.name, robots=True,
                                            accept=PAGE_ACCEPT).url
         except FetchError:
             return None

@@ -1,0 +1,302 @@
+"""`monitor run`: the daemon. Every source polled on its schedule; the notify jobs beside.
+
+On APScheduler 3 (`BackgroundScheduler`; the main thread only waits for signals):
+* one job per source at its interval, with jitter (a tenth of the interval, at most
+  a minute), `max_instances=1` and `coalesce=True`: a slow source never runs twice
+  at once, and runs missed while the machine slept become one. The job itself skips
+  a source in backoff (`next_due_at`) or paused (`monitor sources pause`);
+* the notify jobs (issue 7) `dispatch_pending` every 30 s, `send_due_digest` every
+  minute, `check_health` every 5 minutes, imported defensively: until they exist
+  the daemon logs once that they are missing and runs without them;
+* a heartbeat every `HEARTBEAT` seconds in `meta` ("daemon"), and each notify job's
+  last run ("job:<name>"), which `monitor status` reads;
+* every job is wrapped: an exception is logged and the daemon lives on.
+
+Signals: SIGTERM/SIGINT stop it: no new job starts, fetches in hand stop at the
+next item, and the daemon waits up to `STOP_GRACE` seconds for running jobs (each
+write is one transaction, so whatever is cut short is simply redone next time).
+SIGHUP reloads the configuration: sources added, removed or changed take effect
+without a restart; a configuration that does not validate is logged and the old
+one kept. One daemon per database: an exclusive `flock` on `<database>.lock`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import platform
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from .app import App
+from .config import Settings, Source, load_settings
+from .errors import AlreadyRunning, MonitorError
+from .fetch import Fetcher
+from .timeutil import iso, now_utc
+
+__all__ = ["HEARTBEAT", "NOTIFY_JOBS", "Daemon", "daemon_status", "lock_path"]
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT = 10.0
+STOP_GRACE = 7.0
+NOTIFY_JOBS = (  # (function name in monitor.notify, every seconds, takes `now`)
+    ("dispatch_pending", 30, False),
+    ("send_due_digest", 60, True),
+    ("check_health", 300, True),
+)
+
+
+def lock_path(database: Path) -> Path:
+    return database.with_name(database.name + ".lock")
+
+
+class _Lock:
+    """An exclusive, non-blocking flock held for the daemon's life (released on exit)."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = lock_path(database)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: TextIO | None = open(self.path, "a+")  # noqa: SIM115 (held open)
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._file.seek(0)
+            owner = self._file.read().strip() or "unknown"
+            self._file.close()
+            self._file = None
+            raise AlreadyRunning(
+                f"another monitor daemon (pid {owner}) is already running on {database}; "
+                "stop it first, or give this one another --db"
+            ) from None
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(str(os.getpid()))
+        self._file.flush()
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
+def _processes(settings: Settings) -> int:
+    """Parse in worker processes only when there are cores and sources enough for it."""
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 and len(settings.sources) >= 20 else 0
+
+
+class Daemon:
+    """Build with the global options; `run()` blocks until SIGTERM/SIGINT."""
+
+    def __init__(self, config: str | None = None, db: str | None = None) -> None:
+        self.config, self.db = config, db
+        self.app = App.load(config, db)
+        self.stopping = threading.Event()
+        self._reload = threading.Event()
+        self._lock = _Lock(self.app.settings.monitor.database)
+        self._running = 0
+        self._running_cond = threading.Condition()
+        self._missing_logged: set[str] = set()
+        self.started_at = now_utc()
+        self.fetcher = Fetcher(self.app, processes=_processes(self.app.settings))
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(self.app.settings.fetch.concurrency + 4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_stop)
+        signal.signal(signal.SIGINT, self._on_stop)
+        signal.signal(signal.SIGHUP, lambda *_: self._reload.set())
+        try:
+            self.fetcher.sync()
+            self._heartbeat(state="running")
+            self._schedule_sources()
+            self._schedule_fixed()
+            self.scheduler.start()
+            log.info("daemon started pid=%d sources=%d database=%s", os.getpid(),
+                     len(self.app.settings.sources), self.app.settings.monitor.database)
+            while not self.stopping.is_set():
+                if self._reload.wait(0.2):
+                    self._reload.clear()
+                    self.reload()
+        finally:
+            self.shutdown()
+
+    def _on_stop(self, signum: int, frame: Any) -> None:
+        log.info("daemon stopping (signal %d)", signum)
+        self.stopping.set()
+
+    def shutdown(self) -> None:
+        """Stop scheduling, let jobs in hand finish their writes, release the lock."""
+        self.fetcher.stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + STOP_GRACE
+        with self._running_cond:
+            while self._running and time.monotonic() < deadline:
+                self._running_cond.wait(0.1)
+        with self.app.store.lock:  # no transaction is open once we hold it
+            self._heartbeat(state="stopped")
+            self.fetcher.close()
+            self.app.close()
+        self._lock.release()
+        log.info("daemon stopped (%d job(s) still in flight abandoned)", self._running)
+
+    def reload(self) -> None:
+        """SIGHUP: read the configuration again; keep the old one if the new is bad."""
+        try:
+            new = load_settings(self.config, self.db)
+        except MonitorError as e:
+            log.error("reload failed, keeping the running configuration: %s", e)
+            return
+        if new.monitor.database != self.app.settings.monitor.database:
+            log.error("reload: the database cannot change while running; restart instead")
+            return
+        old = self.app.settings
+        self.app.settings = new
+        self.app.__dict__.pop("taxonomy", None)
+        fetcher = Fetcher(self.app, processes=_processes(new))
+        fetcher.sync()
+        old_fetcher, self.fetcher = self.fetcher, fetcher
+        old_fetcher.stop.set()
+        self._reschedule(old, new)
+        log.info("configuration reloaded: %d source(s)", len(new.sources))
+
+    # -- jobs -----------------------------------------------------------------------------
+
+    def _schedule_sources(self) -> None:
+        for i, source in enumerate(self.app.settings.sources):
+            self._add_source_job(source, first_in=1.0 + i * 0.2)
+
+    def _add_source_job(self, source: Source, first_in: float = 1.0) -> None:
+        every = (source.interval or self.app.settings.fetch.interval).total_seconds()
+        self.scheduler.add_job(
+            self._wrapped(f"source:{source.name}", self._fetch_job, source.name, record=False),
+            "interval", seconds=every, jitter=min(every / 10, 60), id=f"source:{source.name}",
+            name=f"fetch {source.name}", replace_existing=True,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=first_in),
+        )
+
+    def _reschedule(self, old: Settings, new: Settings) -> None:
+        before = {s.name: s for s in old.sources}
+        after = {s.name: s for s in new.sources}
+        for name in before.keys() - after.keys():
+            self.scheduler.remove_job(f"source:{name}")
+            log.info("source removed: %s", name)
+        for name, source in after.items():
+            if before.get(name) != source:
+                self._add_source_job(source)
+                log.info("source %s: %s", "changed" if name in before else "added", name)
+
+    def _schedule_fixed(self) -> None:
+        self.scheduler.add_job(self._wrapped("heartbeat", self._heartbeat, record=False),
+                               "interval", seconds=HEARTBEAT, id="heartbeat")
+        for name, every, with_now in NOTIFY_JOBS:
+            self.scheduler.add_job(self._wrapped(name, self._notify_job, name, with_now),
+                                   "interval", seconds=every, id=name, name=name,
+                                   next_run_time=datetime.now(UTC) + timedelta(seconds=5))
+
+    def _fetch_job(self, name: str) -> None:
+        source = self.app.settings.source(name)
+        if source is not None and not self.stopping.is_set():
+            self.fetcher.fetch_source(source)
+
+    def _notify_job(self, name: str, with_now: bool) -> None:
+        func = self._notify_function(name)
+        if func is not None:
+            func(self.app, now_utc()) if with_now else func(self.app)
+
+    def _notify_function(self, name: str) -> Callable[..., None] | None:
+        try:
+            from . import notify  # issue 7 may not have landed: run without it
+            func = getattr(notify, name)
+        except (ImportError, AttributeError) as e:
+            if name not in self._missing_logged:
+                self._missing_logged.add(name)
+                log.warning("notify job %s is not available yet (%s); skipping it", name, e)
+            return None
+        return func  # type: ignore[no-any-return]
+
+    def _wrapped(self, name: str, func: Callable[..., None], *args: Any,
+                 record: bool = True) -> Callable[[], None]:
+        def job() -> None:
+            if self.stopping.is_set():
+                return
+            with self._running_cond:
+                self._running += 1
+            started, error = now_utc(), None
+            try:
+                func(*args)
+            except Exception as e:  # a job's bug is logged; the daemon lives on
+                error = f"{type(e).__name__}: {e}"
+                log.exception("job %s failed", name)
+            finally:
+                with self._running_cond:
+                    self._running -= 1
+                    self._running_cond.notify_all()
+            if record:
+                self._record_job(name, started, error)
+
+        return job
+
+    def _record_job(self, name: str, started: datetime, error: str | None) -> None:
+        try:
+            self.app.store.set_meta(f"job:{name}", {
+                "last_run": iso(started), "ok": error is None, "error": error,
+                "seconds": round((now_utc() - started).total_seconds(), 3)})
+        except MonitorError:
+            log.exception("could not record job %s", name)
+
+    def _heartbeat(self, state: str = "running") -> None:
+        self.app.store.set_meta("daemon", {
+            "pid": os.getpid(), "host": platform.node(), "state": state,
+            "started_at": iso(self.started_at), "heartbeat_at": iso(now_utc()),
+            "interval": HEARTBEAT, "sources": len(self.app.settings.sources),
+        })
+
+
+def daemon_status(app: App) -> dict[str, Any]:
+    """What `monitor status` reports; `healthy` is False when no live daemon beats."""
+    store, now = app.store, now_utc()
+    beat = store.get_meta("daemon") or {}
+    at = beat.get("heartbeat_at")
+    age = (now - datetime.fromisoformat(at)).total_seconds() if at else None
+    alive = beat.get("state") == "running" and age is not None and age < 3 * HEARTBEAT
+    if alive and beat.get("host") == platform.node():
+        alive = _pid_alive(int(beat.get("pid") or 0))
+    jobs = {name: store.get_meta(f"job:{name}") for name, _, _ in NOTIFY_JOBS}
+    configured = [s.name for s in app.settings.sources]
+    attention = [r["name"] for r in store.source_rows(configured)
+                 if r["status"] == "needs_attention" and not r["paused"]]
+    return {
+        "healthy": alive, "daemon": {**beat, "alive": alive,
+                                     "heartbeat_age_seconds": None if age is None else round(age)},
+        "jobs": jobs, "sources_needing_attention": attention, "checked_at": iso(now),
+    }
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
