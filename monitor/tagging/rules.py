@@ -11,12 +11,13 @@ conditions, both written in the taxonomy file:
   a quoted "Kashmir" as a song title).
 
 A condition looks for any of its `words` (whole words or phrases, folded like the
-text, so case-insensitive; `word*` matches a word prefix; a space in a phrase also
-matches a hyphen or several spaces) or any of its `concepts` (accepted mentions of
-those concepts, `"*"` for any concept) in a scope: the mention's `sentence`, the
-whole `document` (title and text), or the `within` N words `before`, `after` or
-`near` (either side, inside the sentence) the mention. `quoted = true` holds when
-the mention sits inside quotation marks. `and = [...]` adds conditions that must hold as well.
+text, so case-insensitive; `word*` matches a word prefix; words are compared as
+tokens, so punctuation and hyphens between them do not matter) or any of its
+`concepts` (accepted mentions of those concepts, `"*"` for any concept) in a scope:
+the mention's `sentence`, the whole `document` (title and text), or the `within` N
+words `before`, `after` or `near` (either side, inside the sentence) the mention.
+`quoted = true` holds when the mention sits inside quotation marks. `and = [...]`
+adds conditions that must hold as well.
 
 Conditions on concepts are decided in a second pass, against mentions that do not
 themselves depend on other concepts. So two weak mentions ("Omar" and "NC") can never
@@ -29,14 +30,101 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from monitor.tagging.folding import fold_alias
+from monitor.tagging.folding import fold_alias, is_word
 
-__all__ = ["Condition", "Context", "Form", "holds", "words_pattern"]
+__all__ = ["Condition", "Context", "Form", "Words", "holds", "tokens"]
 
-_WORD_CHARS = r"\w\u0300-\u036f\u0900-\u0963\u0966-\u097f\u0610-\u061a\u064b-\u065f\u0670"
-_TOKEN = re.compile(f"[{_WORD_CHARS}&]+")
+_TOKEN = re.compile(
+    "[\\w&\u0300-\u036f\u0900-\u0963\u0966-\u097f\u0610-\u061a\u064b-\u065f\u0670]+"
+)
 _QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
-_WORDS_PER_TOKEN = 40  # generous characters per word when cutting proximity windows
+_CHARS_PER_WORD = 40  # generous, for cutting proximity windows before tokenising
+
+
+def tokens(text: str, lo: int = 0, hi: int | None = None) -> list[str]:
+    """The words of folded `text[lo:hi]` (letters, digits, marks and "&")."""
+    return _TOKEN.findall(text, lo, len(text) if hi is None else hi)
+
+
+def _starts_word(text: str, i: int) -> bool:
+    return i == 0 or not (is_word(text[i - 1]) or text[i - 1] == "&")
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Offsets where `word` starts a word in `text`."""
+    found, i = [], text.find(word)
+    while i >= 0:
+        if _starts_word(text, i):
+            found.append(i)
+        i = text.find(word, i + 1)
+    return found
+
+
+def _occurs(text: str, word: str, whole: bool) -> bool:
+    """Does `word` occur as a whole word (or, not `whole`, as a word's start)?"""
+    end = len(word)
+    for i in _occurrences(text, word):
+        if not whole or i + end >= len(text) or not is_word(text[i + end]):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Words:
+    """A condition's words, compiled for token lists: set lookups, not regexes."""
+
+    single: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()  # " several words " padded
+    literals: tuple[str, ...] = ()  # a substring each match must contain (cheap test)
+    phrase_tokens: tuple[tuple[str, ...], ...] = ()
+
+    @classmethod
+    def compile(cls, words: list[str]) -> Words:
+        """Raises ValueError naming a word that has no letters or digits."""
+        single, prefixes, phrases = set(), [], []
+        for word in words:
+            prefix = word.rstrip().endswith("*")
+            parts = tokens(fold_alias(word.rstrip().rstrip("*")))
+            if not parts:
+                raise ValueError(f"{word!r} has no letters or digits")
+            if prefix and len(parts) > 1:
+                raise ValueError(f"{word!r}: a * prefix must be a single word")
+            if prefix:
+                prefixes.append(parts[0])
+            elif len(parts) == 1:
+                single.add(parts[0])
+            else:
+                phrases.append(" " + " ".join(parts) + " ")
+        literals = (*single, *prefixes, *(p.split()[0] for p in phrases))
+        split = tuple(tuple(p.split()) for p in phrases)
+        return cls(frozenset(single), tuple(prefixes), tuple(phrases), literals, split)
+
+    def in_text(self, text: str) -> bool:
+        """Is one of them in a whole folded text? (No tokenising: find and check edges.)"""
+        if not any(lit in text for lit in self.literals):
+            return False
+        if any(_occurs(text, w, True) for w in self.single):
+            return True
+        if any(_occurs(text, w, False) for w in self.prefixes):
+            return True
+        for parts in self.phrase_tokens:
+            for i in _occurrences(text, parts[0]):
+                window = _TOKEN.findall(text, i, i + sum(map(len, parts)) + 8 * len(parts))
+                if tuple(window[: len(parts)]) == parts:
+                    return True
+        return False
+
+    def found_in(self, words: list[str]) -> bool:
+        """Is one of them among `words` (a list of tokens)?"""
+        if self.single and not self.single.isdisjoint(words):
+            return True
+        if self.prefixes and any(w.startswith(self.prefixes) for w in words):
+            return True
+        if self.phrases:
+            text = " " + " ".join(words) + " "
+            return any(p in text for p in self.phrases)
+        return False
 
 
 @dataclass(frozen=True)
@@ -45,8 +133,7 @@ class Condition:
 
     scope: str  # sentence | document | before | after | near
     within: int = 0
-    words: re.Pattern[str] | None = None  # see words_pattern
-    literals: tuple[str, ...] = ()  # one folded word per phrase: a cheap first test
+    words: Words | None = None
     concepts: frozenset[str] = frozenset()
     any_concept: bool = False
     quoted: bool = False
@@ -77,11 +164,18 @@ class Context(Protocol):
 
     original: str  # the field's original text
     folded: str  # the field's folded text
-    hays: tuple[str, ...]  # the folded text of every field, for document scope
     anchors: frozenset[str]  # concepts accepted in the first pass
 
     def sentence(self, start: int) -> tuple[int, int]:
         """Folded span of the sentence around folded offset `start`."""
+        ...
+
+    def words_around(self, start: int, end: int) -> list[str]:
+        """The tokens of the sentence of [start, end), without the mention's own."""
+        ...
+
+    def document_texts(self) -> tuple[str, ...]:
+        """The folded text of every field."""
         ...
 
     def concepts_between(self, lo: int, hi: int) -> frozenset[str]:
@@ -93,50 +187,48 @@ class Context(Protocol):
         ...
 
 
-def words_pattern(words: list[str]) -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """One regex for a condition's words (whole words, `*` prefixes), and literals.
+def _before(text: str, lo: int, start: int, n: int) -> int:
+    """Offset where the n words before `start` begin (not before `lo`)."""
+    base = max(lo, start - n * _CHARS_PER_WORD)
+    starts = [m.start() for m in _TOKEN.finditer(text, base, start)]
+    return starts[-n] if len(starts) >= n else base
 
-    Raises ValueError naming a word that has no letters or digits.
-    """
-    alternatives, literals = [], []
-    for word in words:
-        prefix = word.rstrip().endswith("*")
-        parts = fold_alias(word.rstrip().rstrip("*")).split()
-        if not parts or not any(_TOKEN.search(p) for p in parts):
-            raise ValueError(f"{word!r} has no letters or digits")
-        body = r"[\s\-]+".join(re.escape(p) for p in parts)
-        alternatives.append(body + (f"[{_WORD_CHARS}]*" if prefix else f"(?![{_WORD_CHARS}])"))
-        literals.append(max(parts, key=len))
-    pattern = f"(?<![{_WORD_CHARS}&])(?:{'|'.join(alternatives)})"
-    return re.compile(pattern), tuple(literals)
+
+def _after(text: str, end: int, hi: int, n: int) -> int:
+    """Offset where the n words after `end` finish (not after `hi`)."""
+    top = min(hi, end + n * _CHARS_PER_WORD)
+    ends = [m.end() for m in _TOKEN.finditer(text, end, top)]
+    return ends[n - 1] if len(ends) >= n else top
 
 
 def _windows(cond: Condition, ctx: Context, start: int, end: int) -> list[tuple[int, int]]:
-    """Folded (lo, hi) ranges the condition looks into, for a mention at [start, end)."""
+    """Folded (lo, hi) ranges the condition looks into (the mention itself excluded)."""
     lo, hi = ctx.sentence(start)
     if cond.scope == "sentence":
-        return [(lo, hi)]
+        return [(lo, start), (end, hi)]
     out = []
-    n = cond.within
     if cond.scope in ("before", "near"):
-        base = max(lo, start - n * _WORDS_PER_TOKEN)
-        starts = [m.start() for m in _TOKEN.finditer(ctx.folded, base, start)]
-        out.append((starts[-n] if len(starts) >= n else base, start))
+        out.append((_before(ctx.folded, lo, start, cond.within), start))
     if cond.scope in ("after", "near"):
-        top = min(hi, end + n * _WORDS_PER_TOKEN)
-        ends = [m.end() for m in _TOKEN.finditer(ctx.folded, end, top)]
-        out.append((end, ends[n - 1] if len(ends) >= n else top))
+        out.append((end, _after(ctx.folded, end, hi, cond.within)))
     return out
 
 
-def _has_words(cond: Condition, hay: str, lo: int = 0, hi: int | None = None) -> bool:
-    """Does `hay[lo:hi]` contain one of the condition's words?"""
-    if cond.words is None:
-        return False
-    part = hay[lo:hi]
-    if not any(lit in part for lit in cond.literals):
-        return False
-    return cond.words.search(part) is not None
+def _words_hold(words: Words, cond: Condition, ctx: Context, start: int, end: int) -> bool:
+    """The word part of a sentence/before/after/near condition."""
+    if cond.scope == "sentence":  # one token list, so a phrase may span the mention
+        return words.found_in(ctx.words_around(start, end))
+    lo, hi = ctx.sentence(start)
+    n, text = cond.within, ctx.folded
+    if cond.scope in ("before", "near"):
+        base = max(lo, start - n * _CHARS_PER_WORD)
+        if words.found_in(_TOKEN.findall(text, base, start)[-n:]):
+            return True
+    if cond.scope in ("after", "near"):
+        top = min(hi, end + n * _CHARS_PER_WORD)
+        if words.found_in(_TOKEN.findall(text, end, top)[:n]):
+            return True
+    return False
 
 
 def _has_concepts(cond: Condition, found: frozenset[str]) -> bool:
@@ -148,17 +240,17 @@ def _holds_alone(cond: Condition, ctx: Context, start: int, end: int) -> bool:
         a, b = ctx.original_span(start, end)
         text = ctx.original
         return a > 0 and b < len(text) and text[a - 1] in _QUOTES and text[b] in _QUOTES
+    wants_concepts = cond.any_concept or bool(cond.concepts)
+    words = cond.words
     if cond.scope == "document":
-        if any(_has_words(cond, hay) for hay in ctx.hays):
+        if wants_concepts and _has_concepts(cond, ctx.anchors):
             return True
-        return (cond.any_concept or bool(cond.concepts)) and _has_concepts(cond, ctx.anchors)
-    for lo, hi in _windows(cond, ctx, start, end):
-        if _has_words(cond, ctx.folded, lo, hi):
-            return True
-        if (cond.any_concept or cond.concepts) and _has_concepts(
-            cond, ctx.concepts_between(lo, hi)
-        ):
-            return True
+        return words is not None and any(words.in_text(t) for t in ctx.document_texts())
+    if words is not None and _words_hold(words, cond, ctx, start, end):
+        return True
+    if wants_concepts:
+        windows = _windows(cond, ctx, start, end)
+        return any(_has_concepts(cond, ctx.concepts_between(lo, hi)) for lo, hi in windows)
     return False
 
 

@@ -50,12 +50,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split `text` into (start, end) spans covering it, in order."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _END.finditer(text):
-        end = match.end()
-        if end > start and not text[start:end].isspace():
+    for end in [m.end() for m in _END.finditer(text)]:
+        # a stretch of bare whitespace (a blank line) joins the next sentence
+        if end - start > 2 or not text[start:end].isspace():
             spans.append((start, end))
             start = end
-    if start < len(text) and not text[start:].isspace():
+    if start < len(text):
         spans.append((start, len(text)))
     return spans or [(0, len(text))]
 

@@ -17,7 +17,7 @@ from monitor.models import Mention, Tagging
 from monitor.tagging.folding import Folded, fold
 from monitor.tagging.matcher import BLOCK, Hit
 from monitor.tagging.relevance import relevance
-from monitor.tagging.rules import Form, holds
+from monitor.tagging.rules import Form, holds, tokens
 from monitor.tagging.sentences import sentence_spans, span_at
 from monitor.tagging.taxonomy import Taxonomy
 
@@ -30,11 +30,13 @@ class _Field:
 
     name: str
     text: Folded
-    hays: tuple[str, ...] = ()
+    document: tuple[str, ...] = ()  # folded text of every field
     anchors: frozenset[str] = frozenset()
     accepted: list[tuple[Hit, str]] = field(default_factory=list)
     _spans: list[tuple[int, int]] | None = None
     _starts: list[int] | None = None
+    _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _around: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def original(self) -> str:
@@ -55,8 +57,22 @@ class _Field:
         return span_at(self._spans, self._starts, original_offset)
 
     def sentence(self, start: int) -> tuple[int, int]:
-        a, b = self.original_sentence(self.text.to_original(start))
-        return self.text.to_folded(a), self.text.to_folded(b)
+        span = self._sentences.get(start)
+        if span is None:
+            a, b = self.original_sentence(self.text.to_original(start))
+            span = self._sentences[start] = self.text.to_folded(a), self.text.to_folded(b)
+        return span
+
+    def words_around(self, start: int, end: int) -> list[str]:
+        found = self._around.get(start)
+        if found is None:
+            lo, hi = self.sentence(start)
+            found = tokens(self.folded, lo, start) + tokens(self.folded, end, hi)
+            self._around[start] = found
+        return found
+
+    def document_texts(self) -> tuple[str, ...]:
+        return self.document
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.text.to_original(start), self.text.to_original(end)
@@ -88,11 +104,11 @@ def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
     """Tag one article's title and text with `taxonomy` (see the module docstring)."""
     fields = [_Field("title", fold(title))] if title and title.strip() else []
     fields.append(_Field("text", fold(text or "")))
-    hays = tuple(f.folded for f in fields)
+    document = tuple(f.folded for f in fields)
     forms = taxonomy.forms
     hits = []
     for f in fields:
-        f.hays = hays
+        f.document = document
         hits.extend((f, h) for h in taxonomy.matcher.find(f.text) if h.entry.form != BLOCK)
     late = []
     for f, hit in hits:

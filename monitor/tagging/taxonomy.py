@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from monitor.errors import ConfigError
 from monitor.tagging.folding import fold, fold_alias, is_word
 from monitor.tagging.matcher import BLOCK, AliasEntry, Matcher
-from monitor.tagging.rules import Condition, Form, words_pattern
+from monitor.tagging.rules import Condition, Form, Words
 from monitor.tagging.schema import ConceptSpec, ConditionSpec, TaxonomySpec, first_error
 
 __all__ = ["ENGINE_VERSION", "Taxonomy", "load_taxonomy"]
@@ -177,14 +177,11 @@ class Taxonomy:
         self.entries.setdefault(folded_key, []).append(entry)
 
     def _condition(self, key: str, spec: ConditionSpec) -> Condition:
-        pattern, literals = None, ()
-        if spec.words:
-            for w, word in enumerate(spec.words):
-                try:
-                    words_pattern([word])
-                except ValueError as e:
-                    raise self._error(f"{key}.words[{w}]", str(e)) from None
-            pattern, literals = words_pattern(spec.words)
+        for w, word in enumerate(spec.words):
+            try:
+                Words.compile([word])
+            except ValueError as e:
+                raise self._error(f"{key}.words[{w}]", str(e)) from None
         for c, name in enumerate(spec.concepts):
             if name != "*" and name not in self._concepts:
                 raise self._error(f"{key}.concepts[{c}]", f"unknown concept {name!r}")
@@ -192,8 +189,7 @@ class Taxonomy:
         return Condition(
             scope=spec.scope,
             within=spec.within or 0,
-            words=pattern,
-            literals=literals,
+            words=Words.compile(spec.words) if spec.words else None,
             concepts=frozenset(n for n in spec.concepts if n != "*"),
             any_concept="*" in spec.concepts,
             quoted=spec.quoted,
