@@ -8,7 +8,7 @@ keep theirs. Commands live in the modules below, grouped by what they serve.
 
 from __future__ import annotations
 
-from . import backfill_cmd, corpus, daemon_cmds, ops  # noqa: F401  (commands register on import)
+from . import backfill_cmd, corpus, daemon_cmds, deliver, ops  # noqa: F401  (commands register on import)
 from .group import cli, main, pass_app
 
 __all__ = ["cli", "main", "pass_app"]

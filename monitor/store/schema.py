@@ -259,3 +259,24 @@ def m001_initial(db: Database) -> None:
         END;
         """,
     )
+
+
+@migrations()
+def m002_delivery_attempts(db: Database) -> None:
+    """The dispatcher's crash-safety and storm-control bookkeeping (issue 7).
+
+    `attempt_id`/`claimed_at`: a row is marked `sending` with the id of the attempt
+    (host:pid:nonce) before the network call, so a restarted dispatcher can tell an
+    interrupted attempt from one still in flight. `summary_id`: the storm-control
+    summary that reported a `suppressed` row.
+    """
+    _execute_script(
+        db,
+        """
+        ALTER TABLE deliveries ADD COLUMN attempt_id TEXT;
+        ALTER TABLE deliveries ADD COLUMN claimed_at TEXT;
+        ALTER TABLE deliveries ADD COLUMN summary_id INTEGER;
+        CREATE INDEX deliveries_summary ON deliveries(summary_id);
+        CREATE INDEX deliveries_kind_channel ON deliveries(kind, rule, channel, status);
+        """,
+    )
