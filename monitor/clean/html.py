@@ -37,6 +37,7 @@ NEVER_TEXT = (
     "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
     "embed", "video", "audio", "map", "button", "select", "textarea", "input",
 )
+MAX_OPINION = 1_000_000  # characters of the second extractor's HTML compared
 _TAG = re.compile(r"<[^>]*>")
 _DOCUMENT = re.compile(r"<(?:html|body|head)\b", re.I)
 
@@ -78,7 +79,8 @@ def _second_opinion(tree: HtmlElement) -> str | None:
     except Exception:
         log.debug("readability failed", exc_info=True)
         return None
-    return htmllib.unescape(_TAG.sub(" ", summary))
+    # Only its words matter (for agreement); a bounded prefix keeps hostile pages cheap.
+    return htmllib.unescape(_TAG.sub(" ", summary[:MAX_OPINION]))
 
 
 def extract_from_tree(

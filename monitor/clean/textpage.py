@@ -37,6 +37,7 @@ MAX_TITLE_WORDS = 25
 MAX_TITLE_CHARS = 200
 MENU_WORDS = 4  # a line this short, without sentence punctuation, may be a menu item
 PROSE_WORDS = 6  # a sentence this long is article prose
+LONG_LINE = 1000  # characters: no boilerplate line is this long (and regexes stay cheap)
 MENU_RUN = 3  # this many menu-like lines in a row inside the article are a menu
 SENTENCE_END = (".", "!", "?", "\"", "”", "’", "'", ")", "»", "।", "۔", "…")
 
@@ -120,6 +121,8 @@ def _has_phone(text: str) -> bool:
 def classify(line: str) -> str:
     """One line's kind: crawl, contact, share, related, copyright, date, menu, prose, short."""
     text = line.strip()
+    if len(text) > LONG_LINE:
+        return "prose"
     words = _words(text)
     if CRAWL_STAMP.match(text):
         return "crawl"
@@ -212,9 +215,14 @@ def _keep(lines: list[str], kinds: list[str], title: str | None) -> list[bool]:
 
 
 def _saved_page(lines: list[str], kinds: list[str], stamps: list[str]) -> bool:
-    """Does the file look like a saved web page rather than an article?"""
+    """Does the file look like a saved web page rather than an article?
+
+    Signs: a crawl stamp, two pattern boilerplate lines, a repeated short line (the
+    headline), or a menu: three menu-like lines before the first prose line.
+    """
     pattern = sum(k in ("contact", "share", "related", "copyright") for k in kinds)
-    menus = sum(k == "menu" for k in kinds)
+    top = kinds[: kinds.index("prose")]
+    menus = sum(k == "menu" for k in top)
     keys = [squash(line) for line, k in zip(lines, kinds, strict=True) if k == "short"]
     repeated = len(keys) != len(set(keys))
     return bool(stamps) or pattern >= 2 or menus >= MENU_RUN or repeated

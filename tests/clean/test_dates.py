@@ -1,0 +1,96 @@
+"""parse_date and the date finder follow PRODUCT.md "Dates"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from monitor.clean import parse_date
+from monitor.clean.datefind import date_from_text, date_from_url
+from monitor.models import DateContext
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+KOLKATA = DateContext("Asia/Kolkata", NOW)
+KARACHI_MDY = DateContext("Asia/Karachi", NOW, "MDY")
+
+
+@pytest.mark.parametrize(
+    ("value", "ctx", "expected"),
+    [
+        ("2019-09-01", KOLKATA, "2019-09-01T00:00:00+05:30"),  # date only: local midnight
+        ("2019-09-01T10:00:00", KOLKATA, "2019-09-01T10:00:00+05:30"),  # zone-less: source zone
+        ("2019-09-01T10:00:00Z", KOLKATA, "2019-09-01T10:00:00+00:00"),
+        ("2019-09-01T10:00:00.123+01:00", KOLKATA, "2019-09-01T10:00:00+01:00"),  # no fraction
+        ("2024-03-04", KARACHI_MDY, "2024-03-04T00:00:00+05:00"),  # ISO never flips
+        ("03/04/2024", KOLKATA, "2024-04-03T00:00:00+05:30"),  # ambiguous: DMY default
+        ("03/04/2024", KARACHI_MDY, "2024-03-04T00:00:00+05:00"),  # ambiguous: MDY source
+        ("11/14/2020", KOLKATA, "2020-11-14T00:00:00+05:30"),  # unambiguous, read as is
+        ("14.11.2020", KARACHI_MDY, "2020-11-14T00:00:00+05:00"),
+        ("Sat, 31 Aug 2019 10:00:00 +0530", KOLKATA, "2019-08-31T10:00:00+05:30"),
+        ("Sat, 31 Aug 2019 04:30:00 GMT", KOLKATA, "2019-08-31T04:30:00+00:00"),
+        ("19 Sep 2024, 10:05 IST", KARACHI_MDY, "2024-09-19T10:05:00+05:30"),
+        ("September 19, 2024 10:05 PM PKT", KOLKATA, "2024-09-19T22:05:00+05:00"),
+        ("3/4/2024 11:17:13 PM", KARACHI_MDY, "2024-03-04T23:17:13+05:00"),
+    ],
+)
+def test_parse_date(value: str, ctx: DateContext, expected: str) -> None:
+    result = parse_date(value, ctx)
+    assert result is not None and result.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "   ", "yesterday", "Nov 2020", "19 Sep", "2024-13-45", "31/31/2024", "1700000000",
+     "0000-00-00", "12:30", "2026-12-25", "x" * 500, None],
+)
+def test_unknown_or_rejected_is_none(value: str | None) -> None:
+    assert parse_date(value, KOLKATA) is None
+
+
+def test_future_within_a_day_is_kept() -> None:
+    assert parse_date("2026-11-22T06:00:00+00:00", KOLKATA) is not None
+    assert parse_date("2026-11-23T06:00:00+00:00", KOLKATA) is None
+
+
+def test_unknown_zone_name_falls_back_to_utc() -> None:
+    ctx = DateContext("Not/AZone", NOW)
+    assert parse_date("2020-01-02", ctx) == datetime(2020, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.example/2019/08/31/story-slug/", "2019-08-31"),
+        ("https://x.example/news/2019-8-5-story", "2019-08-05"),
+        ("https://x.example/story-20191118-abc.html", "2019-11-18"),
+        ("https://x.example/2019/08/story", None),  # no day: unknown, not the 1st
+        ("https://x.example/story/123456789", None),
+        (None, None),
+    ],
+)
+def test_date_from_url(url: str | None, expected: str | None) -> None:
+    assert date_from_url(url) == expected
+
+
+def test_text_prefers_posted_over_updated_and_skips_crawl_stamp() -> None:
+    text = "Updated: 19 Sep 2024, 10:05 IST\nPosted on: 11/14/2020\nBody.\n3/4/2024 11:17:13 PM"
+    found = date_from_text(text, KOLKATA)
+    assert found.value is not None and found.value.isoformat() == "2020-11-14T00:00:00+05:30"
+    assert found.source == "text"
+
+
+def test_crawl_stamp_alone_is_never_a_date() -> None:
+    found = date_from_text("Some text.\n\n3/4/2024 11:17:13 PM\n", KOLKATA)
+    assert found.value is None
+
+
+def test_bare_date_line_near_top() -> None:
+    found = date_from_text("Headline\nMonday, 18 November 2019\n\nText of the article.", KOLKATA)
+    assert found.value is not None and found.value.isoformat() == "2019-11-18T00:00:00+05:30"
+
+
+def test_ambiguous_date_is_reported() -> None:
+    found = date_from_text("Posted on: 03/04/2024", KOLKATA)
+    assert found.value is not None and found.value.month == 4
+    assert any("ambiguous" in p for p in found.problems)
