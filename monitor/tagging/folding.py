@@ -1,8 +1,9 @@
 """Fold text for matching while keeping a way back to the original offsets.
 
 The matcher looks for aliases in a *folded* copy of the text: lower case, line
-breaks and no-break spaces as plain spaces, typographic apostrophes and dashes as
-ASCII ones, Urdu and Arabic letter variants unified (ی/ي/ى, ک/ك, ہ/ه, آ/ا, ...),
+breaks, no-break spaces, hyphens and dashes as plain spaces ("Jammu-Kashmir" is
+"Jammu Kashmir", "Line-of-Control" is "Line of Control"), typographic apostrophes
+as ASCII ones, Urdu and Arabic letter variants unified (ی/ي/ى, ک/ك, ہ/ه, آ/ا, ...),
 Devanagari nukta and candra forms reduced to their base letters, and Arabic-Indic
 and Devanagari digits made ASCII.
 
@@ -81,7 +82,7 @@ for _zero in (0x0660, 0x06F0, 0x0966):  # Arabic-Indic, Extended Arabic-Indic, D
     for _d in range(10):
         _VARIANTS[chr(_zero + _d)] = str(_d)
 _VARIANT_RE = re.compile("[" + "".join(_VARIANTS) + "]")
-_SPACES = ("\n", "\t", "\r", "\f", "\v")
+_SPACES = ("\n", "\t", "\r", "\f", "\v", "-")
 
 # Combining marks of the scripts we read, plus joiners and the underscore.
 MARKS = frozenset(

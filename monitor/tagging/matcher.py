@@ -8,8 +8,8 @@ is given a leading space, so a match can never start inside a word ("nc" in "sin
 match: the next character must not be a word character (`folding.is_word`, which
 knows Devanagari vowel signs), so "Kashmir" does not match in "Kashmira" and "कश्मीर"
 not inside "कश्मीरी", while "J&K's" and "Jammu-based" match. One pass over the text
-costs the same for 100 aliases or 10,000. A hyphen inside an alias also matches a
-space or a dash ("Jammu-Kashmir", "Jammu Kashmir", "Gilgit–Baltistan").
+costs the same for 100 aliases or 10,000. (Hyphens and dashes are spaces by then,
+so "Gilgit-Baltistan" also matches "Gilgit Baltistan" and "Gilgit–Baltistan".)
 
 Case is checked after the match, on the case-kept fold: an alias in `proper` case
 needs each of its capital letters to be a capital in the text ("Kashmir" and
@@ -26,7 +26,6 @@ produces no mention, which is how it hides the shorter alias inside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import product
 from typing import NamedTuple
 
 import ahocorasick
@@ -43,7 +42,6 @@ _BEFORE_WORD = tuple(
     "\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\u2026\u2022\u00b7\u00bf\u00a1"
     "\u0964\u0965\u060c\u061b\u061f\u06d4\u066a\u066b\u066c"
 )
-_MAX_HYPHEN_VARIANTS = 3  # hyphens per alias that get space variants (2**3 keys)
 
 
 @dataclass(frozen=True)
@@ -72,31 +70,18 @@ class Hit(NamedTuple):
     entry: AliasEntry
 
 
-def _variants(key: str) -> set[str]:
-    """The key and its forms with spaces for hyphens (up to a few hyphens)."""
-    parts = key.split("-")
-    if len(parts) == 1 or len(parts) > _MAX_HYPHEN_VARIANTS + 1:
-        return {key}
-    out = set()
-    for seps in product("- ", repeat=len(parts) - 1):
-        out.add(parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True)))
-    return out
-
-
 class Matcher:
     """All aliases and block phrases of a taxonomy in one automaton."""
 
     def __init__(self, entries: dict[str, list[AliasEntry]]) -> None:
         self._automaton = ahocorasick.Automaton()
         for key, group in entries.items():
-            right = is_word(key[-1])
-            for variant in _variants(key):
-                value = (len(variant), tuple(group), right)
-                if not is_word(variant[0]):
-                    self._automaton.add_word(variant, value)
-                    continue
-                for before in _BEFORE_WORD:
-                    self._automaton.add_word(before + variant, value)
+            value = (len(key), tuple(group), is_word(key[-1]))
+            if not is_word(key[0]):
+                self._automaton.add_word(key, value)
+                continue
+            for before in _BEFORE_WORD:
+                self._automaton.add_word(before + key, value)
         self._automaton.make_automaton()
 
     def find(self, text: Folded) -> list[Hit]:
