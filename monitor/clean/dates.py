@@ -109,7 +109,7 @@ def _hour(match: re.Match[str]) -> tuple[int, int, int]:
 
 def _build(y: int, m: int, d: int, match: re.Match[str]) -> datetime | None:
     """A naive or aware datetime from parsed parts; None if the parts are no date."""
-    if y < 100:
+    if len(match["y"]) == 2:  # '19 -> 2019, '85 -> 1985; "0001" stays year 1 (refused)
         y += 2000 if y < 70 else 1900
     try:
         h, mi, s = _hour(match)

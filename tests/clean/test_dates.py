@@ -94,3 +94,9 @@ def test_ambiguous_date_is_reported() -> None:
     found = date_from_text("Posted on: 03/04/2024", KOLKATA)
     assert found.value is not None and found.value.month == 4
     assert any("ambiguous" in p for p in found.problems)
+
+
+def test_year_one_placeholder_is_refused() -> None:
+    # CMS placeholders such as 0001-01-01T00:00:00Z must not become 2001.
+    assert parse_date("0001-01-01T00:00:00Z", KOLKATA) is None
+    assert parse_date("19-11-19", KOLKATA) is not None  # a real two-digit year still works
