@@ -12,9 +12,10 @@ Three signals, each in [0, 1], mixed with fixed weights:
   leader and the district is more squarely on the topic than one repeating a name.
 
 Only concepts that count for the topic (`related = true`) take part. The weights
-are a judgement, not a fit: they order articles sensibly for alerts (a threshold
-of 0.5 keeps title and lead mentions and drops lone passing ones), and changing them
-is a code change that bumps the taxonomy fingerprint's engine version.
+are a judgement, not a fit: with an alert threshold of 0.5, a title mention alone
+clears it, a lone mention in the lead needs company (a second mention or concept),
+and a lone passing mention at the bottom scores under 0.3. Changing them is a code
+change that bumps the engine version in the taxonomy fingerprint.
 """
 
 from __future__ import annotations
