@@ -7,7 +7,16 @@ from xml.sax.saxutils import escape
 
 __all__ = ["WORDS", "article_page", "rss", "summary"]
 
-WORDS = ["the", "council", "met", "on", "tuesday", "to", "discuss", "water", "supply", "budget", "schools", "roads", "hospital", "farmers", "market", "prices", "rain", "harvest", "teachers", "students", "bridge", "railway", "station", "police", "court", "ruling", "election", "campaign", "district", "officials", "said", "residents", "protest", "power", "cuts", "tourism", "season", "hotels", "airport", "flights", "traders", "union", "strike", "talks", "minister", "visit", "plan", "report", "survey", "health", "workers", "vaccine", "clinic", "village", "youth", "sports", "league", "final", "match", "festival", "music", "heritage", "museum", "river", "flood", "warning", "snow", "highway", "closed", "traffic"]
+WORDS = (
+    "the", "council", "met", "on", "tuesday", "to", "discuss", "water", "supply", "budget",
+    "schools", "roads", "hospital", "farmers", "market", "prices", "rain", "harvest",
+    "teachers", "students", "bridge", "railway", "station", "police", "court", "ruling",
+    "election", "campaign", "district", "officials", "said", "residents", "protest", "power",
+    "cuts", "tourism", "season", "hotels", "airport", "flights", "traders", "union", "strike",
+    "talks", "minister", "visit", "plan", "report", "survey", "health", "workers", "vaccine",
+    "clinic", "village", "youth", "sports", "league", "final", "match", "festival", "music",
+    "heritage", "museum", "river", "flood", "warning", "snow", "highway", "closed", "traffic",
+)
 
 
 def summary(seed: str, words: int = 100) -> str:

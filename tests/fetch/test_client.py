@@ -105,7 +105,8 @@ def test_redirect_loop_and_too_many_redirects(server: LoopbackServer, client: Cl
 
 
 def test_conditional_get_gets_304(server: LoopbackServer, client: Client):
-    server.serve("/feed", body=b"<rss/>", etag='"v1"', last_modified="Mon, 02 Nov 2026 10:00:00 GMT")
+    server.serve("/feed", body=b"<rss/>", etag='"v1"',
+                 last_modified="Mon, 02 Nov 2026 10:00:00 GMT")
     first = client.get(server.url("/feed"))
     second = client.get(server.url("/feed"), etag=first.etag, last_modified=first.last_modified)
     assert second.not_modified and second.content == b""
@@ -162,7 +163,8 @@ def test_requests_in_flight_per_host_never_exceed_per_host(server: LoopbackServe
     (b"\xef\xbb\xbf<a>\xc3\xa9</a>", "text/xml; charset=latin-1", "<a>é</a>"),  # BOM wins
     ("<?xml version='1.0' encoding='windows-1252'?><a>“q”</a>".encode("windows-1252"),
      "text/xml", "<?xml version='1.0' encoding='windows-1252'?><a>“q”</a>"),
-    ("<meta charset='windows-1252'>é".encode("windows-1252"), "text/html", "<meta charset='windows-1252'>é"),
+    ("<meta charset='windows-1252'>é".encode("windows-1252"), "text/html",
+     "<meta charset='windows-1252'>é"),
     (b"\x81\x8d bad", "text/plain; charset=nonsense", "\ufffd\ufffd bad"),
 ])
 def test_charset_detection_never_crashes(body: bytes, content_type: str, expected: str):
