@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 from monitor.clean.datefind import DateFinding, date_from_text, find_html_date, first_date
 from monitor.clean.fragments import html_fragment_to_text
 from monitor.clean.html import extract_from_tree, page_text, parse_html
-from monitor.clean.language import detect_language, language_from_tag
+from monitor.clean.language import choose_language, language_from_tag
 from monitor.clean.metadata import PageMeta, clean_title, read_metadata
 from monitor.clean.normalize import normalize_text, squash
 from monitor.clean.textpage import read_text_page
@@ -24,14 +24,6 @@ __all__ = ["clean_html", "clean_text", "clean_text_page"]
 FRAGMENT_SIZE = 100_000  # characters: a body without <html>/<body> this small is a fragment
 _DOCUMENT = re.compile(r"<(?:html|body|head)\b", re.I)
 MAX_HTML = 12_000_000  # characters; fetch caps bodies at 10 MB, archives may not
-
-
-def _language(text: str, title: str | None, declared: str | None) -> str | None:
-    """The declared language unless the text's script contradicts it, else detected."""
-    detected = detect_language(text or title or "")
-    if declared and (detected is None or detected == declared or detected not in ("hi", "ur")):
-        return declared
-    return detected
 
 
 def _finish(
@@ -56,7 +48,7 @@ def _finish(
         author=extra.get("author") or (squash(raw.author) if raw.author else None),
         published=found.value,
         published_from=found.source,
-        language=_language(text, title, declared),
+        language=choose_language(declared, text or title or ""),
         page_canonical_url=extra.get("canonical_url"),
         problems=tuple(dict.fromkeys(problems)),
     )

@@ -120,8 +120,11 @@ def first_date(candidates: Iterable[tuple[str, str | None]], ctx: DateContext) -
 
 
 def date_from_url(url: str | None) -> str | None:
-    """`YYYY-MM-DD` from a URL path such as /2019/08/31/ or /20190831-, else None."""
-    if not url:
+    """`YYYY-MM-DD` from a URL path such as /2019/08/31/ or /20190831-, else None.
+
+    Only web URLs count: a local file's folders say when it was saved or sorted.
+    """
+    if not url or not url.lower().startswith(("http://", "https://")):
         return None
     path = url.split("?", 1)[0][:2000]
     for pattern in _URL_DATE:

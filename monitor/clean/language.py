@@ -21,7 +21,11 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["LANGUAGES", "detect_language", "language_from_tag"]
+__all__ = ["LANGUAGES", "choose_language", "detect_language", "language_from_tag", "script_of"]
+
+# Which script a language is written in, for checking a declared language.
+SCRIPTS = {"hi": "devanagari", "mr": "devanagari", "ne": "devanagari",
+           "ur": "arabic", "ar": "arabic", "fa": "arabic", "ps": "arabic"}
 
 # What py3langid may answer: the desk's three, the region's neighbours, and the
 # big international languages that turn up in world coverage.
@@ -101,3 +105,30 @@ def detect_language(text: str | None) -> str | None:
         # was not called Persian with confidence is far more often Urdu in our sources.
         return code if code == "fa" else "ur"
     return str(code)
+
+
+def script_of(text: str) -> str | None:
+    """The script most of the letters are in: devanagari, arabic, other; None if no letters."""
+    sample = text[:MAX_CHARS]
+    letters = len(_LETTER.findall(sample))
+    if letters < MIN_LETTERS:
+        return None
+    if len(_DEVANAGARI.findall(sample)) * 2 > letters:
+        return "devanagari"
+    if len(_ARABIC.findall(sample)) * 2 > letters:
+        return "arabic"
+    return "other"
+
+
+def choose_language(declared: str | None, text: str) -> str | None:
+    """The declared language (page or record metadata) unless the text's script
+    contradicts it, in which case the text decides.
+
+    Page templates often declare a language once for a whole site (an Urdu desk on
+    an English template); the script of the words is harder evidence.
+    """
+    declared = language_from_tag(declared)
+    script = script_of(text) if text else None
+    if declared and (script is None or SCRIPTS.get(declared, "other") == script):
+        return declared
+    return detect_language(text)

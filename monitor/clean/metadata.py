@@ -202,6 +202,7 @@ def _author(tree: HtmlElement, jsonld: list[dict[str, Any]]) -> str | None:
             if candidate and not candidate.lower().startswith(("http:", "https:", "www.")):
                 names = [re.sub(r"^by\s+", "", candidate, flags=re.I)]
                 break
+    names = [re.sub(r"^by[:\s]+", "", n, flags=re.I).strip() for n in names]
     names = [n for n in dict.fromkeys(names) if 1 < len(n) <= 100]
     return ", ".join(names[:5]) or None
 

@@ -66,6 +66,7 @@ def test_unknown_zone_name_falls_back_to_utc() -> None:
         ("https://x.example/story-20191118-abc.html", "2019-11-18"),
         ("https://x.example/2019/08/story", None),  # no day: unknown, not the 1st
         ("https://x.example/story/123456789", None),
+        ("file:///data/2019/08/31/page.html", None),  # a folder is not a publication date
         (None, None),
     ],
 )

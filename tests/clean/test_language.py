@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.clean import detect_language
-from monitor.clean.language import language_from_tag
+from monitor.clean.language import choose_language, language_from_tag
 
 ENGLISH = (
     "The district administration opened four relief camps on Monday for families whose "
@@ -54,3 +54,20 @@ def test_too_little_to_tell(text: str | None) -> None:
 )
 def test_language_from_tag(tag: str | None, expected: str | None) -> None:
     assert language_from_tag(tag) == expected
+
+
+@pytest.mark.parametrize(
+    ("declared", "text", "expected"),
+    [
+        ("en-IN", ENGLISH, "en"),
+        ("en", HINDI, "hi"),  # an English site template around a Hindi article
+        ("hi", ENGLISH, "en"),  # a Hindi outlet's English story
+        ("ur", URDU, "ur"),
+        ("ur", ARABIC, "ur"),  # same script: the page's word stands
+        ("fr", ENGLISH, "fr"),  # same script: the page's word stands
+        (None, URDU, "ur"),
+        ("xx-bogus-tag", HINDI, "hi"),
+    ],
+)
+def test_choose_language(declared: str | None, text: str, expected: str) -> None:
+    assert choose_language(declared, text) == expected
