@@ -32,13 +32,24 @@ from typing import Protocol
 
 from monitor.tagging.folding import fold_alias, is_word
 
-__all__ = ["Condition", "Context", "Form", "Words", "holds", "tokens"]
+__all__ = [
+    "CHARS_PER_WORD",
+    "NEAR_WORDS",
+    "Condition",
+    "Context",
+    "Form",
+    "Words",
+    "decide",
+    "holds",
+    "tokens",
+]
 
 _TOKEN = re.compile(
     "[\\w&\u0300-\u036f\u0900-\u0963\u0966-\u097f\u0610-\u061a\u064b-\u065f\u0670]+"
 )
 _QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
-_CHARS_PER_WORD = 40  # generous, for cutting proximity windows before tokenising
+CHARS_PER_WORD = 40  # generous, for cutting proximity windows before tokenising
+NEAR_WORDS = 8  # tokens kept on each side of a mention for before/after/near rules
 
 
 def tokens(text: str, lo: int = 0, hi: int | None = None) -> list[str]:
@@ -174,6 +185,14 @@ class Context(Protocol):
         """The tokens of the sentence of [start, end), without the mention's own."""
         ...
 
+    def words_before(self, start: int, n: int) -> list[str]:
+        """Up to n tokens before folded offset `start`, within its sentence."""
+        ...
+
+    def words_after(self, start: int, end: int, n: int) -> list[str]:
+        """Up to n tokens after folded offset `end`, within the sentence of `start`."""
+        ...
+
     def document_texts(self) -> tuple[str, ...]:
         """The folded text of every field."""
         ...
@@ -189,14 +208,14 @@ class Context(Protocol):
 
 def _before(text: str, lo: int, start: int, n: int) -> int:
     """Offset where the n words before `start` begin (not before `lo`)."""
-    base = max(lo, start - n * _CHARS_PER_WORD)
+    base = max(lo, start - n * CHARS_PER_WORD)
     starts = [m.start() for m in _TOKEN.finditer(text, base, start)]
     return starts[-n] if len(starts) >= n else base
 
 
 def _after(text: str, end: int, hi: int, n: int) -> int:
     """Offset where the n words after `end` finish (not after `hi`)."""
-    top = min(hi, end + n * _CHARS_PER_WORD)
+    top = min(hi, end + n * CHARS_PER_WORD)
     ends = [m.end() for m in _TOKEN.finditer(text, end, top)]
     return ends[n - 1] if len(ends) >= n else top
 
@@ -216,19 +235,12 @@ def _windows(cond: Condition, ctx: Context, start: int, end: int) -> list[tuple[
 
 def _words_hold(words: Words, cond: Condition, ctx: Context, start: int, end: int) -> bool:
     """The word part of a sentence/before/after/near condition."""
-    if cond.scope == "sentence":  # one token list, so a phrase may span the mention
+    scope = cond.scope
+    if scope == "sentence":  # one token list, so a phrase may span the mention
         return words.found_in(ctx.words_around(start, end))
-    lo, hi = ctx.sentence(start)
-    n, text = cond.within, ctx.folded
-    if cond.scope in ("before", "near"):
-        base = max(lo, start - n * _CHARS_PER_WORD)
-        if words.found_in(_TOKEN.findall(text, base, start)[-n:]):
-            return True
-    if cond.scope in ("after", "near"):
-        top = min(hi, end + n * _CHARS_PER_WORD)
-        if words.found_in(_TOKEN.findall(text, end, top)[:n]):
-            return True
-    return False
+    if scope != "after" and words.found_in(ctx.words_before(start, cond.within)):
+        return True
+    return scope != "before" and words.found_in(ctx.words_after(start, end, cond.within))
 
 
 def _has_concepts(cond: Condition, found: frozenset[str]) -> bool:
@@ -258,4 +270,12 @@ def holds(cond: Condition, ctx: Context, start: int, end: int) -> bool:
     """Does `cond` (and everything in its `and`) hold for the mention at [start, end)?"""
     if not _holds_alone(cond, ctx, start, end):
         return False
-    return all(holds(c, ctx, start, end) for c in cond.also)
+    return all(holds(also, ctx, start, end) for also in cond.also)
+
+
+def decide(form: Form, ctx: Context, start: int, end: int) -> bool:
+    """Does a mention of `form` at [start, end) count: every require, no exclude?"""
+    for cond in form.require:
+        if not holds(cond, ctx, start, end):
+            return False
+    return all(not holds(cond, ctx, start, end) for cond in form.exclude)

@@ -34,7 +34,7 @@ class ConditionSpec(_Strict):
     """One `require`/`exclude` condition."""
 
     scope: Scope = "sentence"
-    within: int | None = Field(default=None, ge=1, le=50)
+    within: int | None = Field(default=None, ge=1, le=8)
     words: list[str] = []
     concepts: list[str] = []
     quoted: bool = False

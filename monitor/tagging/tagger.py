@@ -17,7 +17,7 @@ from monitor.models import Mention, Tagging
 from monitor.tagging.folding import Folded, fold
 from monitor.tagging.matcher import BLOCK, Hit
 from monitor.tagging.relevance import relevance
-from monitor.tagging.rules import Form, holds, tokens
+from monitor.tagging.rules import CHARS_PER_WORD, NEAR_WORDS, decide, tokens
 from monitor.tagging.sentences import sentence_spans, span_at
 from monitor.tagging.taxonomy import Taxonomy
 
@@ -37,6 +37,8 @@ class _Field:
     _starts: list[int] | None = None
     _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
     _around: dict[int, list[str]] = field(default_factory=dict)
+    _before: dict[int, list[str]] = field(default_factory=dict)
+    _after: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def original(self) -> str:
@@ -71,6 +73,20 @@ class _Field:
             self._around[start] = found
         return found
 
+    def words_before(self, start: int, n: int) -> list[str]:
+        found = self._before.get(start)
+        if found is None:
+            lo = max(self.sentence(start)[0], start - NEAR_WORDS * CHARS_PER_WORD)
+            found = self._before[start] = tokens(self.folded, lo, start)[-NEAR_WORDS:]
+        return found[-n:]
+
+    def words_after(self, start: int, end: int, n: int) -> list[str]:
+        found = self._after.get(start)
+        if found is None:
+            hi = min(self.sentence(start)[1], end + NEAR_WORDS * CHARS_PER_WORD)
+            found = self._after[start] = tokens(self.folded, end, hi)[:NEAR_WORDS]
+        return found[:n]
+
     def document_texts(self) -> tuple[str, ...]:
         return self.document
 
@@ -79,12 +95,6 @@ class _Field:
 
     def concepts_between(self, lo: int, hi: int) -> frozenset[str]:
         return frozenset(c for h, c in self.accepted if lo <= h.start < hi)
-
-
-def _decide(form: Form, f: _Field, hit: Hit) -> bool:
-    if not all(holds(c, f, hit.start, hit.end) for c in form.require):
-        return False
-    return not any(holds(c, f, hit.start, hit.end) for c in form.exclude)
 
 
 def _mention(f: _Field, hit: Hit, concept: str) -> Mention:
@@ -115,7 +125,7 @@ def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
         form = forms[hit.entry.form]
         if form.second_pass:
             late.append((f, hit))
-        elif _decide(form, f, hit):
+        elif decide(form, f, hit.start, hit.end):
             f.accepted.append((hit, form.concept))
     if late:
         anchors = frozenset(c for f in fields for _, c in f.accepted)
@@ -123,7 +133,7 @@ def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
             f.anchors = anchors
         for f, hit in late:
             form = forms[hit.entry.form]
-            if _decide(form, f, hit):
+            if decide(form, f, hit.start, hit.end):
                 f.accepted.append((hit, form.concept))
     mentions = []
     for f in fields:
