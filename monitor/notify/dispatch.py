@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
+HOLD_KEY = "notify.hold:"  # meta key prefix: channel -> no delivery before this time
 LEASE = timedelta(minutes=5)  # far longer than one send may take (timeouts below)
 HTTP_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 
@@ -95,6 +96,9 @@ class Dispatcher:
         for row in self.app.store.due_deliveries(iso(now) or ""):
             if (only is not None and row["id"] not in only) or row["channel"] in held:
                 continue
+            if self._on_hold(row["channel"], now):
+                held.add(row["channel"])
+                continue
             outcome = self.deliver(row, now)
             if outcome == "sent":
                 report.sent += 1
@@ -104,6 +108,11 @@ class Dispatcher:
                 report.retrying += 1
                 held.add(row["channel"])
         return report
+
+    def _on_hold(self, channel: str, now: datetime) -> bool:
+        """A channel that answered Retry-After gets nothing before that time."""
+        until = parse_iso(self.app.store.get_meta(f"{HOLD_KEY}{channel}"))
+        return until is not None and now < until
 
     # -- recovery -----------------------------------------------------------------------
 
@@ -172,6 +181,8 @@ class Dispatcher:
         wait = backoff(attempts)
         if error.retry_after is not None:
             wait = min(BACKOFF_CAP, timedelta(seconds=error.retry_after))
+            # The server rate-limits the channel, not this message: hold all of it.
+            self.app.store.set_meta(f"{HOLD_KEY}{row['channel']}", iso(now + wait))
         self.app.store.record_attempt(row["id"], attempt, "pending", at,
                                       next_attempt_at=iso(now + wait), error=reason)
         log.warning("delivery #%d on %s: %s; retry in %s", row["id"], row["channel"],

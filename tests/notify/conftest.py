@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from monitor.app import App
 from monitor.models import Body, RawItem
@@ -138,10 +139,63 @@ class SmtpServer:
     inbox: _Inbox
 
 
+SMTP_LOGIN = ("desk-bot", "s3cret")
+
+
+def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
+                  auth_data: Any) -> AuthResult:
+    ok = (auth_data.login.decode(), auth_data.password.decode()) == SMTP_LOGIN
+    return AuthResult(success=ok)
+
+
 @pytest.fixture
 def smtp() -> Iterator[SmtpServer]:
+    """aiosmtpd on loopback; AUTH is offered without TLS (test only) and required."""
     inbox = _Inbox()
-    controller = _LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller = _LoopbackController(inbox, hostname="127.0.0.1", port=0,
+                                     authenticator=_authenticate, auth_require_tls=False,
+                                     auth_required=True)
     controller.start()
     yield SmtpServer("127.0.0.1", controller.port, inbox)
     controller.stop()
+
+
+# -- many alerting articles at once -----------------------------------------------------
+
+def save_alerting(app: App, n: int, rule: str, channels: tuple[str, ...],
+                  *, start: int = 0) -> list[int]:
+    """`n` distinct matching articles, each its own story, saved the way the pipeline
+    saves them (one `store.save` per article, alerts queued in that transaction).
+
+    Through `store.save` rather than the whole pipeline so that story grouping, which
+    would rightly fold near-identical test articles into one story, cannot hide a storm.
+    """
+    from monitor.models import (
+        AlertIntent,
+        CleanArticle,
+        Decision,
+        DedupVerdict,
+        Mention,
+        StoryVerdict,
+        Tagging,
+    )
+
+    ids = []
+    for i in range(start, start + n):
+        text = f"Report {i}: the Article 370 hearing continued in court room {i}."
+        at = text.index("Article 370")
+        article = CleanArticle(source=f"outlet-{i % 7}", url=f"https://news.example/{i}",
+                               text=text, title=f"Hearing {i} on Article 370",
+                               published=datetime.now(UTC), language="en")
+        mention = Mention("Article 370", "Article 370", "text", at, at + 11, text)
+        decision = Decision(
+            article=article,
+            dedup=DedupVerdict(canonical_url=article.url, content_hash=f"hash-{i}"),
+            tagging=Tagging(mentions=(mention,), concepts=("Article 370",), related=True,
+                            relevance=0.9),
+            story=StoryVerdict(None, "new"),
+            alerts=tuple(AlertIntent(rule, c) for c in channels),
+            fetched_at=datetime.now(UTC),
+        )
+        ids.append(app.store.save(decision).article_id)
+    return ids

@@ -1,0 +1,132 @@
+"""A loopback endpoint stands in for Slack: valid payloads, escaping, and each alert
+exactly once through a 429 with Retry-After and a 500."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from monitor.notify import Dispatcher
+
+from .conftest import Endpoint, ingest
+
+
+def soon() -> datetime:
+    """A moment just after the rows a test created (they carry the real time)."""
+    return datetime.now(UTC) + timedelta(seconds=5)
+
+
+def slack_config(url: str) -> str:
+    return """
+[[channels]]
+name = "desk-slack"
+kind = "slack"
+webhook_url = "env:TEST_SLACK_URL"
+
+[[alerts]]
+name = "status"
+concepts = ["Article 370", "Line of Control"]
+channels = ["desk-slack"]
+"""
+
+
+STORIES = [
+    ("Court <b>reserves</b> verdict on Article 370 & 35A pleas",
+     "The Supreme Court reserved its verdict on petitions challenging the abrogation of "
+     "Article 370 after sixteen days of hearings in New Delhi."),
+    ("Ceasefire violation reported along the Line of Control in Poonch",
+     "Troops exchanged fire along the Line of Control in Poonch district late on Saturday, "
+     "officials said, the first such incident this year."),
+    ("Traders in Srinagar mark Article 370 anniversary with shutdown",
+     "Markets in Srinagar stayed shut on Monday as traders marked the anniversary of the "
+     "changes to Article 370, with police deployed in the old city."),
+]
+
+
+def test_each_alert_arrives_once_through_429_and_500(make_app, endpoint: Endpoint,
+                                                     monkeypatch) -> None:
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url))
+    for title, text in STORIES:
+        assert ingest(app, title, text).alerts == 1
+    endpoint.script = [(429, {"Retry-After": "7"}), (500, {})]
+
+    T0 = soon()
+    with Dispatcher(app) as dispatcher:
+        first = dispatcher.run(T0)  # 429: the channel is held for the rest of the pass
+        assert (first.sent, first.retrying) == (0, 1)
+        row = app.store.deliveries(pending=True)[-1]
+        assert row["last_error"]["kind"] == "http_status" and "429" in row["last_error"]["message"]
+        assert dispatcher.run(T0 + timedelta(seconds=5)).sent == 0  # Retry-After not over
+        second = dispatcher.run(T0 + timedelta(seconds=8))  # now the 500
+        assert (second.sent, second.retrying) == (0, 1)
+        # a 500 holds the channel for that pass only: the other two go next pass,
+        # the failed one after its backoff (60 s after a second failure)
+        assert dispatcher.run(T0 + timedelta(seconds=20)).sent == 2
+        assert dispatcher.run(T0 + timedelta(seconds=60)).sent == 0
+        assert dispatcher.run(T0 + timedelta(seconds=70)).sent == 1
+        assert dispatcher.run(T0 + timedelta(hours=2)).sent == 0
+
+    assert len(endpoint.requests) == 5  # 429, 500, then each alert once
+    delivered = endpoint.bodies()[2:]
+    headlines = [b["blocks"][0]["text"]["text"] for b in delivered]
+    assert len(set(headlines)) == 3
+    rows = app.store.deliveries()
+    assert {r["status"] for r in rows} == {"sent"}
+    assert sorted(r["attempts"] for r in rows) == [1, 1, 3]
+
+
+def test_slack_payload_is_block_kit_with_fallback_and_escaped(make_app, endpoint: Endpoint,
+                                                              monkeypatch) -> None:
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url))
+    title, text = STORIES[0]
+    ingest(app, title, text, url="https://news.example/court?a=1&b=2", source="The <Wire>")
+    ingest(app, title, text, url="https://copy.example/court", source="Copy Desk")
+    T0 = soon()
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(T0).sent == 1
+    request = endpoint.requests[0]
+    assert request["headers"]["Content-Type"].startswith("application/json")
+    body = endpoint.bodies()[0]
+    # plain-text fallback for notifications, mrkdwn-escaped
+    assert body["text"].startswith("Court &lt;b&gt;reserves&lt;/b&gt; verdict on Article 370 "
+                                   "&amp; 35A pleas")
+    head, quote, context = body["blocks"]
+    assert head["type"] == "section" and head["text"]["type"] == "mrkdwn"
+    assert "<https://news.example/court?a=1&amp;b=2|Court &lt;b&gt;reserves" in head["text"]["text"]
+    assert "The &lt;Wire&gt; · 2024-03-10 09:30 IST" in head["text"]["text"]
+    assert quote["text"]["text"].startswith("> ")
+    assert "*Article 370*" in quote["text"]["text"]  # the mention, highlighted
+    assert "<b>" not in str(body)
+    ctx = context["elements"][0]["text"]
+    assert "Article 370" in ctx and "Rule: status" in ctx
+    assert "Coverage: 2 report(s) from 2 outlet(s)" in ctx  # the copy raised the count
+
+
+def test_permanent_error_fails_at_once_with_error_kept(make_app, endpoint: Endpoint,
+                                                       monkeypatch) -> None:
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url))
+    ingest(app, *STORIES[1])
+    endpoint.script = [(404, {})]
+    T0 = soon()
+    with Dispatcher(app) as dispatcher:
+        report = dispatcher.run(T0)
+    assert report.failed == 1
+    (row,) = app.store.deliveries()
+    assert row["status"] == "failed" and row["attempts"] == 1
+    assert row["last_error"]["kind"] == "http_status" and "404" in row["last_error"]["message"]
+
+
+def test_missing_secret_is_retried_not_lost(make_app, endpoint: Endpoint, monkeypatch) -> None:
+    monkeypatch.delenv("TEST_SLACK_URL", raising=False)
+    app = make_app(slack_config(endpoint.url))
+    ingest(app, *STORIES[1])
+    T0 = soon()
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(T0).retrying == 1
+        (row,) = app.store.deliveries()
+        assert "TEST_SLACK_URL is not set" in row["last_error"]["message"]
+        monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+        assert dispatcher.run(T0 + timedelta(minutes=1)).sent == 1
+    assert len(endpoint.requests) == 1
