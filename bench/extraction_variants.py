@@ -14,7 +14,7 @@ import trafilatura
 from lxml.etree import strip_elements
 
 from monitor.clean.combine import combine_paragraphs
-from monitor.clean.html import NEVER_TEXT, _second_opinion, headlines, parse_html
+from monitor.clean.html import NEVER_TEXT, _readability, _words_of, headlines, parse_html
 from monitor.clean.normalize import paragraphs
 
 __all__ = ["fast_only", "fast_titles", "fast_veto"]
@@ -29,7 +29,7 @@ def _run(html: str, url: str | None, *, veto: bool, titles: bool) -> str | None:
     base = trafilatura.extract(pruned, url=url, include_comments=False, fast=True)
     if not base:
         return None
-    other = _second_opinion(pruned) if veto else None
+    other = _words_of(_readability(pruned)) if veto else None
     kept = combine_paragraphs(
         paragraphs(base, lines_are_paragraphs=True), other, headlines(tree) if titles else ()
     )

@@ -22,6 +22,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from monitor.clean.combine import combine_paragraphs
+from monitor.clean.fragments import html_fragment_to_text
 from monitor.clean.normalize import paragraphs, squash
 
 __all__ = ["extract_from_tree", "extract_text", "headlines", "page_text", "parse_html"]
@@ -70,17 +71,21 @@ def headlines(tree: HtmlElement) -> list[str]:
     return [t for t in found if t]
 
 
-def _second_opinion(tree: HtmlElement) -> str | None:
-    """Text of the readability algorithm's choice (mutates `tree`)."""
+def _readability(tree: HtmlElement) -> str | None:
+    """HTML of the readability algorithm's choice of content block (mutates `tree`)."""
     try:
         from trafilatura.readability_lxml import Document
 
-        summary = Document(tree, min_text_length=25).summary()
+        return str(Document(tree, min_text_length=25).summary()) or None
     except Exception:
         log.debug("readability failed", exc_info=True)
         return None
-    # Only its words matter (for agreement); a bounded prefix keeps hostile pages cheap.
-    return htmllib.unescape(_TAG.sub(" ", summary[:MAX_OPINION]))
+
+
+def _words_of(summary: str | None) -> str | None:
+    """The words of an HTML summary, for agreement only (layout does not matter);
+    a bounded prefix keeps hostile pages cheap."""
+    return htmllib.unescape(_TAG.sub(" ", summary[:MAX_OPINION])) if summary else None
 
 
 def extract_from_tree(
@@ -97,11 +102,14 @@ def extract_from_tree(
     except Exception:
         log.debug("trafilatura failed", exc_info=True)
         base = None
+    summary = _readability(pruned)
+    titles = [*titles, *headlines(tree)]
     if not base:
-        return None
-    other = _second_opinion(pruned)
+        # The base found nothing: the second opinion, alone, is better than nothing.
+        fallback = paragraphs(html_fragment_to_text(summary)) if summary else []
+        return "\n\n".join(combine_paragraphs(fallback, None, titles)) or None
     kept = combine_paragraphs(
-        paragraphs(base, lines_are_paragraphs=True), other, [*titles, *headlines(tree)]
+        paragraphs(base, lines_are_paragraphs=True), _words_of(summary), titles
     )
     return "\n\n".join(kept) or None
 
