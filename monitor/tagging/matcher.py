@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from monitor.tagging.folding import Folded, is_word
+from monitor.tagging.folding import MARKS, Folded, is_word
 
 __all__ = ["AliasEntry", "Hit", "Matcher"]
 
@@ -94,12 +94,14 @@ class Matcher:
         size = len(folded)
         # the leading space shifts offsets by one: `last` is the folded end offset
         for last, (length, group, right) in self._automaton.iter(" " + folded):
-            if right and last < size and is_word(folded[last]):
-                continue
+            if right and last < size:
+                after = folded[last]
+                if after.isalnum() or after in MARKS:  # is_word, inlined: hot loop
+                    continue
             start = last - length
             surface = cased[start:last]
             for entry in group:
-                if entry.accepts(surface):
+                if surface == entry.cased or entry.accepts(surface):
                     hits.append(Hit(start, last, entry))
                     break
         return _longest_first(hits)
