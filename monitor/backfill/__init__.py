@@ -6,7 +6,10 @@ Quiet (no alerts unless asked), resumable and fast:
   with the same arguments neither loses nor doubles an article;
 * cleaning and tagging (the pure, expensive half) run in worker processes when the
   machine has cores to spare, in order, a bounded window ahead of the writer;
-* the database is written in batches (one transaction per batch, a savepoint per item).
+* the database is written in batches (one transaction per batch, a savepoint per item);
+* URL inputs (feeds, sitemaps, pages: `web.py`) are fetched concurrently through the
+  daemon's client, checked against the checkpoints before any request, and spooled
+  (`spool.py`) so that a resumed run fetches nothing twice.
 """
 
 from __future__ import annotations
@@ -23,12 +26,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..app import App
+from ..fetch.client import Client
+from ..fetch.politeness import RobotsCache
 from ..pipeline import Analysis, Outcome, analyse
 from ..tagging import Taxonomy
 from ..timeutil import iso
 from .inputs import InputContext, InputItem, count_items, discover, read_input
+from .spool import Spool
+from .web import SKIP_DATE, WebReader, is_url
 
 __all__ = ["BackfillOptions", "Summary", "run_backfill"]
 
@@ -56,6 +64,8 @@ class Summary:
     outcomes: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    failed_by: Counter[str] = field(default_factory=Counter)  # reason kind -> count
+    fetches: int = 0  # HTTP requests made (URL inputs; the spool answers the rest)
     alerts: int = 0
     interrupted: bool = False
     seconds: float = 0.0
@@ -73,6 +83,8 @@ class Summary:
             "unchanged": self.outcomes["unchanged"],
             "skipped": dict(self.skipped),
             "failed": [{"input": w, "reason": r} for w, r in self.failed],
+            "failed_by": dict(self.failed_by),
+            "fetches": self.fetches,
             "alerts_queued": self.alerts,
             "interrupted": self.interrupted,
             "seconds": round(self.seconds, 2),
@@ -125,6 +137,9 @@ def _analysed(
         return
     chunk_size, ahead = 16, jobs * 4
     with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(taxonomy,)) as pool:
+        # Start (fork) the workers now, before URL inputs start their fetch threads:
+        # a process forked while another thread holds a lock inherits it held.
+        pool.submit(int).result()
         window: deque[tuple[list[InputItem], Future[list[Analysis | str | None]]]] = deque()
         chunk: list[InputItem] = []
         for item in items:
@@ -154,6 +169,18 @@ def _in_range(analysis: Analysis, options: BackfillOptions) -> bool:
     return not (options.until and published > options.until)
 
 
+@dataclass
+class _Run:
+    """What the ordered half needs, built once per run."""
+
+    pipeline: Any
+    store: Any
+    key: str
+    options: BackfillOptions
+    summary: Summary
+    spool: Spool | None = None
+
+
 def run_backfill(
     app: App,
     options: BackfillOptions,
@@ -163,64 +190,103 @@ def run_backfill(
     started = time.monotonic()
     summary = Summary()
     key = run_key(options)
-    store, taxonomy = app.store, app.taxonomy
-    pipeline = app.pipeline(alerts=options.alerts)
     source = app.settings.source(options.source) if options.source else None
     ctx = InputContext(
         source=options.source,
         dates=lambda name: app.date_context(app.settings.source(name) if name else source),
     )
-    found = list(discover(options.inputs))
+    urls = [i for i in options.inputs if is_url(i)]
+    found = list(discover(i for i in options.inputs if not is_url(i)))
     for given, path, problem in found:
         if problem:
             summary.failed.append((str(path or given), problem))
+            summary.failed_by["input"] += 1
     paths = [p for _, p, problem in found if p is not None and problem is None]
-    total = count_items(paths)
-    items = (item for path in paths for item in read_input(path, ctx))
+    files_total = count_items(paths)
+    run = _Run(app.pipeline(alerts=options.alerts), app.store, key, options, summary)
+    web, client = None, None
+    if urls:
+        run.spool = Spool.for_run(app.settings.monitor.database, key)
+        client = Client(app.settings.fetch, app.settings.monitor.user_agent)
+        web = WebReader(client, run.spool, app.store, key, ctx, options.since, options.until,
+                        app.settings.fetch.concurrency)
+        client.robots = RobotsCache(web.robots_text, app.settings.monitor.user_agent)
     jobs = options.jobs or (os.cpu_count() or 1)
-    jobs = jobs if total >= 64 else 1  # processes cost more than they save on a few items
+    # Processes cost more than they save on a few local items; web pages are HTML.
+    jobs = jobs if files_total >= 64 or urls else 1
+
+    def items() -> Iterator[InputItem]:
+        for path in paths:
+            yield from read_input(path, ctx)
+        if web is not None:
+            yield from web.items(urls)
+
+    def total() -> int | None:
+        return files_total + (web.discovered if web else 0)
+
     try:
-        _ingest(items, taxonomy, jobs, pipeline, store, key, options, summary, progress, total)
+        _ingest(items(), app.taxonomy, jobs, run, progress, total)
     except KeyboardInterrupt:
         summary.interrupted = True
+    finally:
+        if client is not None:
+            client.close()
+    if web is not None:
+        summary.fetches = web.fetches
+        if not summary.interrupted and run.spool is not None:
+            run.spool.clear()  # complete: a later run asks the sites afresh
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _ingest(items, taxonomy, jobs, pipeline, store, key, options, summary, progress, total):  # type: ignore[no-untyped-def]
-    stream = _analysed(_not_done(items, store, key, summary), taxonomy, jobs)
+def _ingest(
+    items: Iterable[InputItem],
+    taxonomy: Taxonomy,
+    jobs: int,
+    run: _Run,
+    progress: Callable[[Summary, int | None], None] | None,
+    total: Callable[[], int | None],
+) -> None:
+    """Commit analysed items in batches: one transaction per batch or per second."""
+    stream = _analysed(_not_done(items, run.store, run.key, run.summary), taxonomy, jobs)
     last_report = 0.0
     while True:
         deadline = time.monotonic() + BATCH_SECONDS
         count = 0
-        with store.batch():
+        committed: list[str] = []
+        with run.store.batch():
             try:
                 for item, analysis in stream:
-                    _one(item, analysis, pipeline, store, key, options, summary)
+                    if _one(item, analysis, run):
+                        committed.append(item.key)
                     count += 1
                     if count >= BATCH_ITEMS or time.monotonic() > deadline:
                         break
                 else:
                     count = -1  # the stream is exhausted
             except KeyboardInterrupt:
-                summary.interrupted = True  # commit what is done; the rest waits for a rerun
+                run.summary.interrupted = True  # commit what is done; the rest waits for a rerun
                 count = -1
+        if run.spool is not None:  # stored for good: their spooled pages are not needed
+            for item_key in committed:
+                if item_key.startswith("url:") and "#" not in item_key:
+                    run.spool.drop(item_key[4:])
         now = time.monotonic()
         if progress and (count < 0 or now - last_report > 0.2):
-            progress(summary, total)
+            progress(run.summary, total())
             last_report = now
         if count < 0:
             return
 
 
 def _not_done(
-    items: Iterable[InputItem], store: object, key: str, summary: Summary
+    items: Iterable[InputItem], store: Any, key: str, summary: Summary
 ) -> Iterator[InputItem]:
     """Drop items a previous run with the same arguments already checkpointed."""
     pending: list[InputItem] = []
 
     def flush() -> Iterator[InputItem]:
-        done = store.done_items(key, [i.key for i in pending])  # type: ignore[attr-defined]
+        done = store.done_items(key, [i.key for i in pending if i.skipped is None])
         for item in pending:
             if item.key in done:
                 summary.read += 1
@@ -236,28 +302,28 @@ def _not_done(
     yield from flush()
 
 
-def _one(
-    item: InputItem,
-    analysis: Analysis | str | None,
-    pipeline,  # type: ignore[no-untyped-def]
-    store,  # type: ignore[no-untyped-def]
-    key: str,
-    options: BackfillOptions,
-    summary: Summary,
-) -> None:
+def _one(item: InputItem, analysis: Analysis | str | None, run: _Run) -> bool:
+    """Settle one item; True when it was checkpointed."""
+    summary, store = run.summary, run.store
     summary.read += 1
+    if item.skipped:
+        summary.skipped[item.skipped] += 1
+        return False
     if item.error or isinstance(analysis, str) or analysis is None:
         reason = item.error or (analysis if isinstance(analysis, str) else "unreadable")
         summary.failed.append((item.where, reason))
-        return  # not checkpointed: a fixed file is read again next time
-    if not _in_range(analysis, options):
-        summary.skipped["outside --since/--until"] += 1
-        store.mark_item(key, item.key, "out_of_range", None)
-        return
-    outcome: Outcome = pipeline.commit(analysis)
+        summary.failed_by[item.failure or ("internal" if isinstance(analysis, str)
+                                           else "input")] += 1
+        return False  # not checkpointed: a fixed file is read again next time
+    if not _in_range(analysis, run.options):
+        summary.skipped[SKIP_DATE] += 1
+        store.mark_item(run.key, item.key, "out_of_range", None)
+        return True
+    outcome: Outcome = run.pipeline.commit(analysis, item.fetched_at)
     if outcome.status == "skipped":
         summary.skipped[outcome.reason or "skipped"] += 1
     else:
         summary.outcomes[outcome.status] += 1
         summary.alerts += outcome.alerts
-    store.mark_item(key, item.key, outcome.status, outcome.article_id)
+    store.mark_item(run.key, item.key, outcome.status, outcome.article_id)
+    return True

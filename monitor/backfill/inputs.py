@@ -11,30 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from ..models import Body, DateContext, RawItem
+from ..models import Body, RawItem
+from .items import InputContext, InputItem, host_source
+from .warc import count_warc, read_warc
 
 __all__ = ["READERS", "InputContext", "InputItem", "count_items", "discover", "read_input"]
-
-
-@dataclass(frozen=True)
-class InputContext:
-    """What readers need to build raw items: the source name given and its dates."""
-
-    source: str | None
-    dates: Callable[[str | None], DateContext]  # source name -> how to read its dates
-
-
-@dataclass(frozen=True)
-class InputItem:
-    key: str  # checkpoint key: where + a hash of the content
-    where: str  # path or path:line, for messages
-    raw: RawItem | None = None
-    error: str | None = None
 
 
 def _digest(data: bytes) -> str:
@@ -105,8 +89,7 @@ def _jsonl_item(line: bytes, where: str, key: str, ctx: InputContext) -> InputIt
     if not (text and text.strip()) and not (html and html.strip()):
         return InputItem(key, where, error="needs a non-empty `text` or `html` field")
     url = _optional_str(record, "url")
-    host = urlsplit(url).hostname if url and "://" in url else None
-    source = _optional_str(record, "source") or ctx.source or host or "local"
+    source = _optional_str(record, "source") or ctx.source or host_source(url) or "local"
     raw = RawItem(
         source=source,
         body=Body.TEXT if text and text.strip() else Body.HTML,
@@ -146,6 +129,8 @@ READERS: dict[str, Reader] = {
     ".html": read_html,
     ".htm": read_html,
     ".jsonl": read_jsonl,
+    ".warc": read_warc,
+    ".warc.gz": read_warc,
 }
 
 
@@ -182,10 +167,13 @@ def read_input(path: Path, ctx: InputContext) -> Iterable[InputItem]:
 
 
 def count_items(paths: Iterable[Path]) -> int:
-    """A cheap total for the progress bar: files, or non-empty lines of JSONL files."""
+    """A cheap total for the progress bar: files, JSONL lines, WARC pages."""
     total = 0
     for path in paths:
-        if path.name.lower().endswith(".jsonl"):
+        name = path.name.lower()
+        if name.endswith((".warc", ".warc.gz")):
+            total += count_warc(path)
+        elif name.endswith(".jsonl"):
             try:
                 with path.open("rb") as handle:
                     total += sum(1 for line in handle if line.strip())

@@ -42,7 +42,8 @@ class _Progress:
                 self.bar.start()
                 self.task = self.bar.add_task("backfill", total=total, rate=0, new=0)
             rate = int(summary.read / max(time.monotonic() - self.started, 1e-6))
-            self.bar.update(self.task, completed=summary.read, rate=rate, new=summary.new)
+            self.bar.update(self.task, completed=summary.read, total=total, rate=rate,
+                            new=summary.new)
             return
         now = time.monotonic()
         if now - self.last >= 5:
@@ -70,7 +71,11 @@ class _Progress:
 def backfill(app: App, inputs: tuple[str, ...], urls_file: str | None, since: str | None,
              until: str | None, source: str | None, alerts: bool, jobs: int | None,
              as_json: bool) -> None:
-    """Load history: folders, .txt/.html/.jsonl/.warc files, URLs.
+    """Load history: folders, .txt/.html/.jsonl/.warc(.gz) files, URLs.
+
+    A URL may be a feed, a sitemap or sitemap index (news sitemaps too), a site's
+    root (its robots.txt `Sitemap:` lines are read) or an article page; fetches
+    follow the [fetch] rules (politeness, robots.txt, private addresses).
 
     Safe to interrupt and run again with the same arguments: it continues where it
     stopped. Never sends alerts unless --alerts.
@@ -118,6 +123,11 @@ def _print_summary(summary: Summary) -> None:
                f"{len(summary.failed)} in {d['seconds']}s")
     for reason, n in sorted(summary.skipped.items()):
         click.echo(f"  skipped {n}: {reason}")
+    if summary.failed_by:
+        reasons = ", ".join(f"{k} {n}" for k, n in summary.failed_by.most_common())
+        click.echo(f"  failed by reason: {reasons}")
+    if summary.fetches:
+        click.echo(f"  {summary.fetches} HTTP request(s)")
     for where, reason in summary.failed[:50]:
         click.echo(f"  failed: {where}: {reason}")
     if len(summary.failed) > 50:

@@ -1,0 +1,93 @@
+"""URL backfill against a real loopback site: sitemaps, robots.txt, dates, URL lists, feeds."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from .conftest import article_html, build_news_site, make_article
+
+
+def _summary(result) -> dict:
+    return json.loads(result.stdout)
+
+
+def test_site_root_reads_robots_sitemap_index_and_news_sitemaps(site, run, export, config):
+    pages = build_news_site(site)
+    result = run("backfill", site.root + "/", "--jobs", "1", "--json", config=config)
+    summary = _summary(result)
+    assert summary["new"] == 5
+    assert summary["skipped"] == {"disallowed by robots.txt": 1}
+    private = [p for p in pages if p.startswith("/private/")]
+    assert site.hits[private[0]] == 0, "robots.txt disallows it: never requested"
+    assert all(site.hits[p] == 1 for p in pages if not p.startswith("/private/"))
+    assert site.hits["/robots.txt"] == 1  # read once, for Sitemap: lines and for rules
+    records = {r["url"]: r for r in export()}
+    for path, article in pages.items():
+        if path.startswith("/private/"):
+            continue
+        record = records[site.url(path)]
+        assert record["published"].startswith(article.published.isoformat())
+        assert record["title"] == article.title
+        assert record["source"] == "127.0.0.1"
+        assert article.paragraphs[1][:60] in record["text"]
+        assert "Valley Ledger. All rights" not in record["text"]
+
+
+def test_since_until_skip_before_fetching(site, run, export, config):
+    pages = build_news_site(site)
+    result = run("backfill", site.url("/sitemap-index.xml"), "--since", "2024-03-11",
+                 "--until", "2024-03-11", "--jobs", "1", "--json", config=config)
+    summary = _summary(result)
+    # The January sitemap was last modified before --since: not even requested.
+    assert site.hits["/sitemap-2024-01.xml"] == 0
+    assert summary["new"] == 1
+    # 10 and 12 March, from their news dates (the 12th is also disallowed: never asked)
+    assert summary["skipped"]["outside --since/--until"] == 2
+    fetched = [p for p in pages if site.hits[p]]
+    assert [pages[p].published.isoformat() for p in fetched] == ["2024-03-11"]
+    assert [r["published"][:10] for r in export()] == ["2024-03-11"]
+
+
+def test_url_list_with_pages_a_feed_and_failures(site, run, export, config, tmp_path):
+    a, b, c = make_article(101), make_article(102), make_article(103)
+    site.put("/a.html", article_html(a, site.url("/a.html"), size=15_000))
+    site.put("/b.html", article_html(b, site.url("/b.html"), size=15_000))
+    site.put("/c.html", article_html(c, site.url("/c.html"), size=15_000))
+    when = format_datetime(datetime(2024, 5, 2, 8, 0, tzinfo=UTC))
+    site.put("/feed.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel>
+        <title>Ledger</title><link>{site.root}</link><description>d</description>
+        <item><title>{c.title}</title><link>{site.url("/c.html")}</link>
+        <pubDate>{when}</pubDate><guid>c</guid></item></channel></rss>""",
+             "application/rss+xml")
+    site.put("/gone.html", "gone", "text/html", status=410)
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# history to load\n" + "\n".join(site.url(p) for p in (
+        "/a.html", "/b.html", "/feed.xml", "/missing.html", "/gone.html")) + "\n")
+    result = run("backfill", "--urls", str(urls), "--source", "valley-ledger", "--jobs", "1",
+                 config=config)
+    out = result.stdout
+    assert "new 3" in out and "failed 2" in out
+    assert "http_status: HTTP 404" in out and "http_status: HTTP 410" in out
+    assert "failed by reason: http_status 2" in out
+    records = {r["url"]: r for r in export()}
+    assert {r["source"] for r in records.values()} == {"valley-ledger"}
+    # The feed's date wins over the page's and keeps its UTC offset.
+    assert records[site.url("/c.html")]["published"] == "2024-05-02T08:00:00+00:00"
+    # A page's own zone-less date would take the source's zone (Asia/Karachi): ours has one.
+    assert records[site.url("/a.html")]["published"].startswith(a.published.isoformat())
+
+
+def test_completed_run_again_fetches_no_article(site, run, config):
+    pages = build_news_site(site)
+    run("backfill", site.root, "--jobs", "1", config=config)
+    again = _summary(run("backfill", site.root, "--jobs", "1", "--json", config=config))
+    assert again["new"] == 0 and again["skipped"]["already loaded"] == 5
+    assert all(site.hits[p] <= 1 for p in pages)
+
+
+def test_not_a_document_is_a_failure(site, run, config):
+    site.put("/data.bin", b"\x00\x01binary", "application/octet-stream")
+    result = run("backfill", site.url("/data.bin"), "--jobs", "1", expect=1, config=config)
+    assert "parse: not a feed, sitemap or HTML page" in result.stdout
