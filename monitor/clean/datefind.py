@@ -37,10 +37,9 @@ __all__ = [
     "first_date",
 ]
 
+# Only objects describing the page itself (metadata.is_page_object): an embedded
+# VideoObject's uploadDate is when the clip was made, not the article.
 JSONLD_KEYS = ("datePublished", "dateCreated")
-# JSON-LD objects whose dates are the page's own; an embedded VideoObject's or
-# ImageObject's date is when that media was made.
-JSONLD_PAGE_TYPES = ("article", "posting", "report", "blog", "webpage", "liveblogposting")
 OPENGRAPH_KEYS = ("article:published_time", "og:article:published_time", "og:published_time")
 META_KEYS = (
     "datePublished", "pubdate", "publishdate", "publish-date", "publish_date",
@@ -159,18 +158,8 @@ def date_from_text(text: str, ctx: DateContext) -> DateFinding:
     return first_date(_text_candidates(lines), ctx)
 
 
-def _is_page_type(obj: dict[str, Any]) -> bool:
-    kind = obj.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    if kind is None:
-        return True
-    return any(isinstance(k, str) and k.lower().endswith(JSONLD_PAGE_TYPES) for k in kinds)
-
-
 def _jsonld_dates(jsonld: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str | None]]:
     for obj in jsonld:
-        if not _is_page_type(obj):
-            continue
         for key in JSONLD_KEYS:
             value = obj.get(key)
             if isinstance(value, str):

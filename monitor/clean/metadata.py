@@ -29,7 +29,9 @@ from lxml.html import HtmlElement
 from monitor.clean.language import language_from_tag
 from monitor.clean.normalize import squash
 
-__all__ = ["PageMeta", "clean_title", "iter_jsonld", "meta_content", "read_metadata"]
+__all__ = [
+    "PageMeta", "clean_title", "is_page_object", "iter_jsonld", "meta_content", "read_metadata",
+]
 
 # Titles that name a page type, not an article.
 GENERIC_TITLES = frozenset(
@@ -40,6 +42,7 @@ TITLE_SEPARATORS = re.compile(r"\s+[|\-–—»·•]\s+")
 MAX_TITLE = 300
 MAX_JSONLD = 500_000  # bytes of one script; bigger ones are data dumps, not metadata
 ARTICLE_TYPES = ("article", "posting", "report", "blog")
+PAGE_TYPES = (*ARTICLE_TYPES, "webpage")
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,21 @@ def _walk_jsonld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_jsonld(node[key], depth + 1)
 
 
+def _has_type(obj: dict[str, Any], suffixes: tuple[str, ...]) -> bool:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(isinstance(k, str) and k.lower().endswith(suffixes) for k in kinds)
+
+
+def is_page_object(obj: dict[str, Any]) -> bool:
+    """Does this JSON-LD object describe the page's article (its headline, author and
+    dates are the article's)? An embedded VideoObject, an Organization or a
+    BreadcrumbList does not; an untyped object is given the benefit of the doubt."""
+    return obj.get("@type") is None or _has_type(obj, PAGE_TYPES)
+
+
 def iter_jsonld(tree: HtmlElement) -> list[dict[str, Any]]:
-    """JSON-LD objects of the page, article-typed ones first."""
+    """JSON-LD objects that describe the page's article, article-typed ones first."""
     found: list[dict[str, Any]] = []
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
@@ -95,12 +111,8 @@ def iter_jsonld(tree: HtmlElement) -> list[dict[str, Any]]:
             continue
         found.extend(_walk_jsonld(data))
 
-    def is_article(obj: dict[str, Any]) -> bool:
-        kind = obj.get("@type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        return any(isinstance(k, str) and k.lower().endswith(ARTICLE_TYPES) for k in kinds)
-
-    return sorted(found, key=lambda obj: not is_article(obj))
+    page_objects = [obj for obj in found if is_page_object(obj)]
+    return sorted(page_objects, key=lambda obj: not _has_type(obj, ARTICLE_TYPES))
 
 
 def _names(value: Any) -> list[str]:
@@ -128,13 +140,21 @@ def _site_name(tree: HtmlElement, jsonld: list[dict[str, Any]], url: str | None)
     return squash(name).lstrip("@") if name else None
 
 
-def _same_name(a: str, b: str) -> bool:
-    """Do two strings name the same thing, ignoring case, spaces and a leading 'www.'?"""
-    def key(s: str) -> str:
-        s = re.sub(r"^www\.", "", s.lower())
-        return re.sub(r"[\W_]+", "", re.sub(r"\.(com|org|net|in|pk|co\.uk|co|tv)$", "", s))
+def _name_key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
 
-    return bool(key(a)) and key(a) == key(b)
+
+def _same_name(a: str, b: str) -> bool:
+    """Do two strings name the same thing, ignoring case and spacing? A host name
+    ("www.valleyherald.example") matches any of its labels ("Valley Herald")."""
+    key_a = _name_key(a)
+    if not key_a:
+        return False
+    if key_a == _name_key(b):
+        return True
+    if re.fullmatch(r"[\w-]+(\.[\w-]+)+", b.strip()):
+        return any(len(label) >= 4 and key_a == _name_key(label) for label in b.split("."))
+    return False
 
 
 def clean_title(title: str | None, site: str | None) -> str | None:
