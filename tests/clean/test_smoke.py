@@ -37,3 +37,24 @@ def test_garbage_never_raises() -> None:
     for body in (Body.HTML, Body.TEXT, Body.TEXT_PAGE):
         article = clean_item(RawItem("x", body, "\x00\xff<<>>&#xdead;", CTX))
         assert article.problems
+
+
+def test_text_body_takes_metadata_from_the_item() -> None:
+    raw = RawItem(
+        "wire", Body.TEXT, "Line one &amp; more.\nLine two.", CTX,
+        title="  Talks resume   in Srinagar ", published="2024-03-04 09:00",
+        author="Desk", language=None,
+    )
+    article = clean_item(raw)
+    assert article.text == "Line one & more.\n\nLine two."
+    assert article.title == "Talks resume in Srinagar"
+    assert article.published == datetime.fromisoformat("2024-03-04T09:00:00+05:30")
+    assert article.published_from == "feed"
+    assert article.author == "Desk"
+
+
+def test_future_feed_date_is_rejected_and_flagged() -> None:
+    raw = RawItem("wire", Body.TEXT, "Some text here.", CTX, published="2030-01-01")
+    article = clean_item(raw)
+    assert article.published is None
+    assert any("future" in p for p in article.problems)
