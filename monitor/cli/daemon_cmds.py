@@ -1,4 +1,7 @@
-"""Running the service: run (the daemon), fetch, sources (pause/resume), status, demo."""
+"""Running the service: run (the daemon), fetch, sources (pause/resume), status.
+
+TODO(issue 3): `monitor demo` (sample feeds under data/samples/ served on loopback).
+"""
 
 from __future__ import annotations
 
@@ -199,14 +202,3 @@ def status(app: App, as_json: bool) -> None:
             click.echo(f"attention  source {name} (see `monitor sources`)")
     if not report["healthy"]:
         raise SystemExit(1)
-
-
-@cli.command()
-@click.option("--keep", is_flag=True, help="Keep the server up after the tour (Ctrl-C ends).")
-@pass_app
-def demo(app: App, keep: bool) -> None:
-    """An offline tour: sample feeds served on loopback, a full cycle into data/demo.db,
-    the alerts it would send, and the digest in data/demo-digest.html."""
-    from ..demo import run_demo
-
-    run_demo(app, echo=click.echo, keep=keep)
