@@ -13,8 +13,7 @@ $(BIN)/monitor: pyproject.toml
 
 ## run: install and start the daemon on the shipped configuration
 run: $(BIN)/monitor
-	$(BIN)/monitor backfill data/samples/corpus
-	$(BIN)/monitor stats
+	$(BIN)/monitor run
 
 ## test: install the test dependencies and run the whole suite
 test: $(BIN)/monitor
