@@ -38,7 +38,7 @@ __all__ = [
 
 CHART_DAYS = 14
 BASELINE_DAYS = 7
-TOP_CONCEPTS = 12
+TOP_CONCEPTS = 10
 PERSON_KINDS = frozenset({"person"})
 PLACE_KINDS = frozenset({"place", "region"})
 
