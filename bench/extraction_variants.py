@@ -49,3 +49,4 @@ def fast_titles(html: str, url: str | None = None) -> str | None:
 def fast_veto(html: str, url: str | None = None) -> str | None:
     """trafilatura fast mode with the readability veto; headline kept."""
     return _run(html, url, veto=True, titles=False)
+

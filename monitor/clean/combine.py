@@ -14,7 +14,8 @@ and the other as a veto:
 - outside the span an unsupported paragraph survives only when it is long, i.e.
   reads like article prose rather than a teaser, caption or footer line;
 - paragraphs that repeat the headline are dropped everywhere (the title is its
-  own field; extractors disagree on whether to include it).
+  own field; extractors disagree on whether to include it), and so are paragraphs
+  without a word (a Markdown table rule, a row of asterisks).
 
 Trade-off: text the base missed is never added from the second extractor (that
 adds captions and duplicates more often than article text; measured), so recall is
@@ -55,7 +56,8 @@ def combine_paragraphs(
 ) -> list[str]:
     """Base paragraphs kept by agreement with `other_text` (see the module docstring)."""
     title_keys = {paragraph_key(t) for t in titles if t} - {""}
-    paragraphs = [p for p in base if paragraph_key(p) not in title_keys]
+    # A paragraph without a single word (a table's |---| rule, a row of stars) is layout.
+    paragraphs = [p for p in base if paragraph_key(p) not in title_keys | {""}]
     if not paragraphs or not other_text:
         return paragraphs
     other = _trigrams(_WORD.findall(other_text.lower()))

@@ -56,7 +56,7 @@ def test_combine_drops_headline_and_unsupported_edges() -> None:
 
 
 def test_combine_keeps_base_without_second_opinion() -> None:
-    assert combine_paragraphs(["A", LONG], None, ["A"]) == [LONG]
+    assert combine_paragraphs(["A", "|---|---|", LONG], None, ["A"]) == [LONG]
     assert combine_paragraphs(["A", LONG], "nothing in common at all", []) == ["A", LONG]
 
 
