@@ -27,7 +27,7 @@ confirm each other; a strong one (a full name, a place) has to be there.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from monitor.tagging.folding import fold_alias, is_word
@@ -41,6 +41,7 @@ __all__ = [
     "Words",
     "decide",
     "holds",
+    "merge_exclusions",
     "tokens",
 ]
 
@@ -110,6 +111,16 @@ class Words:
         literals = (*single, *prefixes, *(p.split()[0] for p in phrases))
         split = tuple(tuple(p.split()) for p in phrases)
         return cls(frozenset(single), tuple(prefixes), tuple(phrases), literals, split)
+
+    def union(self, other: Words) -> Words:
+        """Both word lists as one."""
+        return Words(
+            self.single | other.single,
+            self.prefixes + other.prefixes,
+            self.phrases + other.phrases,
+            self.literals + other.literals,
+            self.phrase_tokens + other.phrase_tokens,
+        )
 
     def in_text(self, text: str) -> bool:
         """Is one of them in a whole folded text? (No tokenising: find and check edges.)"""
@@ -204,6 +215,30 @@ class Context(Protocol):
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of a folded span."""
         ...
+
+
+def merge_exclusions(conditions: list[Condition]) -> tuple[Condition, ...]:
+    """Fold exclusions that differ only in their words into one (any of them cancels).
+
+    Only plain word conditions merge (no concepts, no `and`, not `quoted`); the order
+    of the others is kept. This is an optimisation: fewer, larger set lookups.
+    """
+    where: dict[tuple[str, int], int] = {}  # (scope, within) -> index in out
+    out: list[Condition] = []
+    for cond in conditions:
+        plain = cond.words is not None and not (
+            cond.concepts or cond.any_concept or cond.quoted or cond.also
+        )
+        key = (cond.scope, cond.within)
+        if not plain or key not in where:
+            if plain:
+                where[key] = len(out)
+            out.append(cond)
+            continue
+        first = out[where[key]]
+        assert first.words is not None and cond.words is not None
+        out[where[key]] = replace(first, words=first.words.union(cond.words))
+    return tuple(out)
 
 
 def _before(text: str, lo: int, start: int, n: int) -> int:

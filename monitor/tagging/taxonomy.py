@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from monitor.errors import ConfigError
 from monitor.tagging.folding import fold, fold_alias, is_word
 from monitor.tagging.matcher import BLOCK, AliasEntry, Matcher
-from monitor.tagging.rules import Condition, Form, Words
+from monitor.tagging.rules import Condition, Form, Words, merge_exclusions
 from monitor.tagging.schema import ConceptSpec, ConditionSpec, TaxonomySpec, first_error
 
 __all__ = ["ENGINE_VERSION", "Taxonomy", "load_taxonomy"]
@@ -150,7 +150,9 @@ class Taxonomy:
             form = Form(
                 concept.name,
                 tuple(self._condition(f"{key}.require[{j}]", c) for j, c in enumerate(require)),
-                tuple(self._condition(f"{key}.exclude[{j}]", c) for j, c in enumerate(exclude)),
+                merge_exclusions(
+                    [self._condition(f"{key}.exclude[{j}]", c) for j, c in enumerate(exclude)]
+                ),
             )
             self.forms.append(form)
             for a, alias in enumerate(aliases):
