@@ -1,7 +1,4 @@
-"""Running the service: run (the daemon), fetch, sources (pause/resume), status.
-
-TODO(issue 3): `monitor demo` (sample feeds under data/samples/ served on loopback).
-"""
+"""Running the service: run (the daemon), fetch, sources (pause/resume), status."""
 
 from __future__ import annotations
 

@@ -1,8 +1,13 @@
-"""Operating the service: check (and, as they arrive, run, fetch, sources, status, demo)."""
+"""Operating the service: check the configuration, and the offline demo.
+
+The daemon's commands (run, fetch, sources, status) are in `daemon_cmds.py`.
+"""
 
 from __future__ import annotations
 
 import click
+
+from pathlib import Path
 
 from ..app import App
 from ..config import resolve_secret
@@ -47,3 +52,32 @@ def check(app: App) -> None:
             click.echo(f"Error: {p}", err=True)
         raise SystemExit(2)
     click.echo("ok")
+
+
+@cli.command()
+@click.option("--db", "demo_db", type=click.Path(dir_okay=False), default="data/demo.db",
+              show_default=True, help="The demo's own database (recreated).")
+@click.option("--digest", "digest_out", type=click.Path(dir_okay=False),
+              default="data/demo-digest.html", show_default=True, help="Where the digest goes.")
+@pass_app
+def demo(app: App, demo_db: str, digest_out: str) -> None:
+    """An offline tour: sample outlets on loopback, one full cycle, alerts and a digest.
+
+    Serves the feeds and pages under data/samples/site on 127.0.0.1, fetches them into
+    a separate database, prints the alerts (console channel) and writes today's digest.
+    """
+    from ..demo import run_demo
+
+    click.echo("Serving four sample outlets on 127.0.0.1 and running one fetch cycle...")
+    report = run_demo(Path(demo_db), Path(digest_out), app.settings.monitor.taxonomy,
+                      app.settings.monitor.timezone)
+    click.echo("")
+    click.echo("Sources:")
+    for result in report.results:
+        click.echo(f"  {result.line()}")
+    f = report.figures
+    click.echo(f"\nCorpus: {f['articles']} articles, {f['duplicates']} duplicate(s), "
+               f"{f['stories']} stories, {f['related']} related to the topic")
+    click.echo(f"Alerts delivered to the console above: {report.alerts_sent}")
+    click.echo(f"Digest written to {report.digest_path}")
+    click.echo(f"Explore: monitor --db {demo_db} stories | search Kashmir | show 1 | export")
