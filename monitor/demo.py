@@ -62,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
     site: Path = SITE
     base: str = ""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         path = (self.site / self.path.split("?", 1)[0].lstrip("/")).resolve()
         if not path.is_file() or self.site.resolve() not in path.parents:
             self.send_error(404)
@@ -76,7 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the demo prints its own account
 
 

@@ -5,9 +5,9 @@ The daemon's commands (run, fetch, sources, status) are in `daemon_cmds.py`.
 
 from __future__ import annotations
 
-import click
-
 from pathlib import Path
+
+import click
 
 from ..app import App
 from ..config import resolve_secret
