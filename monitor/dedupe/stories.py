@@ -9,16 +9,18 @@ report of the same event, or starts a new story (`StoryVerdict(None, "new")`).
 candidate: its signature (word 3-shingle MinHash, then the hashes of the names and
 figures it states, see `fingerprint`), its concepts and its publication time.
 
-- Close in time: published within STORY_WINDOW of each other (36 hours). Reports of
+- Close in time: published within STORY_WINDOW of each other (36 hours), and the
+  further apart, the more they must share (SAME_EVENT_PER_DAY, 0.2 a day). Reports of
   one happening (an attack, a vote count, a ruling, a match) follow it within hours;
-  a later development on another day is another story.
-- Same facts, other words: the two texts share at least SAME_EVENT (0.12) of their
-  names and figures (Jaccard) and at least MIN_SHARED_FACTS of them, while sharing
-  little wording (3-shingle Jaccard below TEMPLATE, 0.1). Independent reports are
-  written separately, so their wording barely overlaps (J < 0.03 on dev); shared
+  a later development, or the same desk's report on the next day, is another story.
+- Same facts, other words: the two texts share at least SAME_EVENT (0.1) of their
+  names and figures (Jaccard) and at least MIN_SHARED_FACTS (3) of them, while
+  sharing little wording (3-shingle Jaccard below TEMPLATE, 0.1). Independent reports
+  are written separately, so their wording barely overlaps (J < 0.03 on dev); shared
   wording without being a copy is the mark of a desk's template (the market close,
   the weather bulletin, the league round-up) or of a digest quoting a lead, and
-  those are other events.
+  those are other events. Names are capitalised words seen mid-sentence and never
+  in lower case, so generic sentence openers do not count as shared facts.
 - Same places: when both articles name places (taxonomy kind `place`/`district`/
   `city`) and share none, they are about different happenings (two encounters in
   two districts), whatever else they share.
@@ -42,7 +44,8 @@ from .fingerprint import estimated_jaccard, fact_overlap
 __all__ = ["SAME_EVENT", "STORY_WINDOW", "TEMPLATE", "assign_story"]
 
 STORY_WINDOW = timedelta(hours=36)
-SAME_EVENT = 0.12
+SAME_EVENT = 0.1
+SAME_EVENT_PER_DAY = 0.2
 MIN_SHARED_FACTS = 3
 TEMPLATE = 0.1
 CONCEPT_WEIGHT = 0.1
@@ -80,16 +83,24 @@ def same_event_score(
     kinds: Mapping[str, str],
 ) -> float | None:
     """How strongly `c` looks like another report of the article's event; None if not."""
-    if article.published and c.published and abs(article.published - c.published) > STORY_WINDOW:
+    apart = _hours_apart(article, c)
+    if apart is not None and apart > STORY_WINDOW.total_seconds() / 3600:
         return None
     if estimated_jaccard(verdict.signature, c.signature) >= TEMPLATE:
         return None  # shared wording but not a copy: a template or a digest
     if _different_places(tagging.concepts, c.concepts, kinds):
         return None
     jaccard, _, shared = fact_overlap(verdict.signature, c.signature)
-    if jaccard < SAME_EVENT or shared < MIN_SHARED_FACTS:
+    needed = SAME_EVENT + SAME_EVENT_PER_DAY * (apart or 0.0) / 24
+    if jaccard < needed or shared < MIN_SHARED_FACTS:
         return None
     return jaccard + CONCEPT_WEIGHT * _jaccard(set(tagging.concepts), set(c.concepts))
+
+
+def _hours_apart(article: CleanArticle, c: StoryCandidate) -> float | None:
+    if article.published is None or c.published is None:
+        return None
+    return abs((article.published - c.published).total_seconds()) / 3600
 
 
 def _different_places(

@@ -35,7 +35,8 @@ _FURNITURE_START = [
     r"[(\-—–]*\s*(with )?inputs? from\b|(source|sources|via|credit|courtesy)\s*:",
     r"(this|the) (article|story|content|report) (first )?(appeared|was (first )?published|is "
     r"(aggregated|auto-generated|published)|has not been edited)",
-    r"(catch|get|stay|find)\b.{0,30}\b(latest|updated)\b.{0,60}\b(on|at|from|with)\b",
+    r"(catch|get|stay|find|read)\b.{0,40}\b(latest|updated|news|updates)\b.{0,60}"
+    r"\b(on|at|from|with)\b",
     r"for more( \w+)? (news|updates|stories)\b",
     r"(follow|like|join) (us|\w+ \w+ on)\b|subscribe\b|download (the|our)\b|click here\b"
     r"|sign up\b|have a story\b|write to us\b|our code of\b|we use cookies\b|by continuing\b"
@@ -95,7 +96,7 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _TOKEN = re.compile(
     r"[\w\u0300-\u036f\u0900-\u0dff\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+"
 )
-_CAPITALISED = re.compile(r"\b[A-Z]\w+")
+_CAPITALISED = re.compile(r"(?<=[\w,;:)] )[A-Z]\w+")  # mid-sentence only
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _APOSTROPHE_S = re.compile(r"['’][sS]\b")
 

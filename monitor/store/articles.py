@@ -161,16 +161,25 @@ class ArticleWrites:
 
     def _nearest_in_time(self, centre: datetime, lo: str | None, hi: str | None,
                          limit: int) -> list[int]:
-        """Ids of the `limit` first copies published nearest to `centre` within [lo, hi]."""
+        """Ids of about `limit` first copies published nearest to `centre` within [lo, hi].
+
+        Two walks of the published_utc index outwards from `centre` (half each way), so
+        the cost does not depend on how many articles the window holds.
+        """
         if limit <= 0:
             return []
-        rows = self.db.query(
-            "SELECT id FROM articles WHERE published_utc BETWEEN ? AND ? "
-            "AND duplicate_of IS NULL "
-            "ORDER BY abs(julianday(published_utc) - julianday(?)) LIMIT ?",
-            [lo, hi, to_utc_iso(centre), limit],
+        mid = to_utc_iso(centre)
+        sql = (
+            "SELECT id FROM articles WHERE published_utc {op} ? AND published_utc {bound} ? "
+            # `+duplicate_of`: walk the published_utc index, not the duplicate_of one
+            # (most rows are first copies, so that index would scan the corpus).
+            "AND +duplicate_of IS NULL ORDER BY published_utc {order} LIMIT ?"
         )
-        return [r["id"] for r in rows]
+        before = self.db.query(sql.format(op="<=", bound=">=", order="DESC"),
+                               [mid, lo, limit // 2 + 1])
+        after = self.db.query(sql.format(op=">", bound="<=", order="ASC"),
+                              [mid, hi, limit // 2])
+        return [r["id"] for r in before] + [r["id"] for r in after]
 
     # -- applying a decision ---------------------------------------------------------
 

@@ -1,0 +1,115 @@
+"""Dedupe against a real Store file: across a restart, and through the product (issue 5)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from monitor.dedupe import (
+    STORY_WINDOW,
+    assign_story,
+    canonical_url,
+    decide_duplicate,
+    fingerprint,
+)
+from monitor.models import CleanArticle, Decision, StoryVerdict, Tagging
+from monitor.store import Store
+
+from ..conftest import write_jsonl
+from .conftest import text
+
+IST = timezone(timedelta(hours=5, minutes=30))
+NOON = datetime(2024, 10, 14, 12, 0, tzinfo=IST)
+
+
+def ingest(store: Store, name: str, url: str, source: str, when: datetime = NOON):
+    """What the pipeline does for one article, minus cleaning and tagging."""
+    a = CleanArticle(source=source, url=url, text=text(name), published=when)
+    fp = fingerprint(a.text)
+    canon = canonical_url(a.url)
+    v = decide_duplicate(a, fp, canon, store.article_by_canonical_url(canon),
+                         store.articles_by_hash(fp.content_hash),
+                         store.articles_by_bands(fp.band_keys))
+    if v.duplicate_of is not None:
+        story = StoryVerdict(store.story_of(v.duplicate_of), "duplicate", v.similarity,
+                             v.duplicate_of)
+    else:
+        cands = store.story_candidates(when, STORY_WINDOW, (), fp.band_keys)
+        story = assign_story(a, Tagging(), v, cands)
+    return v, store.save(Decision(article=a, dedup=v, tagging=Tagging(), story=story))
+
+
+def test_the_same_article_is_found_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    with Store(path) as store:
+        _, first = ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+    with Store(path) as store:  # a new process: nothing but the file remembers
+        v, again = ingest(store, "wire-original", "https://www.a.example/bridge-1/?utm_source=x",
+                          "A")
+        assert (v.update_of, again.status) == (first.article_id, "unchanged")
+        v, copy = ingest(store, "wire-syndicated", "https://b.example/sopore-bridge", "B")
+        assert (v.duplicate_of, v.method, copy.status) == (first.article_id, "minhash",
+                                                            "duplicate")
+        assert copy.story_id == first.story_id
+
+
+def test_index_lookups_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    fp = fingerprint(text("wire-original"))
+    with Store(path) as store:
+        _, saved = ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+    with Store(path) as store:
+        assert [c.id for c in store.articles_by_hash(fp.content_hash)] == [saved.article_id]
+        assert saved.article_id in [c.id for c in store.articles_by_bands(fp.band_keys)]
+        found = store.article_by_canonical_url("https://a.example/bridge-1")
+        assert found is not None and found.signature == fp.signature
+
+
+def test_reports_share_a_story_and_twins_stay_apart(tmp_path: Path) -> None:
+    with Store(tmp_path / "corpus.db") as store:
+        _, a = ingest(store, "report-agency-a", "https://w.example/hc-psa", "Wire")
+        v, b = ingest(store, "report-own-b", "https://p.example/relief", "Paper",
+                      NOON + timedelta(hours=4))
+        assert v.duplicate_of is None and b.status == "new"
+        assert b.story_id == a.story_id
+        _, d1 = ingest(store, "market-day1", "https://m.example/close-1", "Markets")
+        _, d2 = ingest(store, "market-day2", "https://m.example/close-2", "Markets",
+                       NOON + timedelta(days=1))
+        assert d2.status == "new" and len({d1.story_id, d2.story_id, a.story_id}) == 3
+
+
+# -- through the product: backfill and export (the pipeline calls the stage) -----------
+
+
+def record(url: str, source: str, name: str, published: str, title: str = "") -> dict:
+    return {"url": url, "source": source, "title": title or name.replace("-", " "),
+            "published": published, "text": text(name)}
+
+
+def test_product_marks_copies_and_groups_reports(tmp_path: Path, run, export) -> None:
+    write_jsonl(tmp_path / "day1.jsonl", [
+        record("https://wire.example/bridge", "Wire", "wire-original", "2024-10-14T10:00:00+05:30"),
+        record("https://wire.example/hc-psa", "Wire", "report-agency-a",
+               "2023-06-09T13:00:00+05:30"),
+        record("https://biz.example/close-1", "Biz", "market-day1", "2024-03-13T16:00:00+05:30"),
+    ])
+    run("backfill", str(tmp_path / "day1.jsonl"))
+    write_jsonl(tmp_path / "day2.jsonl", [  # a second run: the corpus is on disk only
+        record("https://m.valley.example/sopore-bridge?utm_source=fb", "Valley",
+               "wire-syndicated", "2024-10-14T12:30:00+05:30", "Sopore gets its bridge"),
+        record("https://paper.example/relief", "Paper", "report-own-b",
+               "2023-06-09T19:00:00+05:30"),
+        record("https://biz.example/close-2", "Biz", "market-day2", "2024-03-14T16:00:00+05:30"),
+        record("https://wire.example/bridge/", "Wire", "wire-original",
+               "2024-10-14T10:00:00+05:30"),
+    ])
+    run("backfill", str(tmp_path / "day2.jsonl"))
+    rows = {r["canonical_url"].rsplit("/", 1)[-1]: r for r in export()}
+    assert len(rows) == 6  # the wire story arrived twice at one URL: one article
+    bridge, copy = rows["bridge"], rows["sopore-bridge"]
+    assert copy["duplicate_of"] == bridge["id"] and copy["dedup"]["method"] == "minhash"
+    assert copy["story_id"] == bridge["story_id"] and bridge["coverage"] == 2
+    psa, relief = rows["hc-psa"], rows["relief"]
+    assert relief["duplicate_of"] is None and relief["story_id"] == psa["story_id"]
+    assert rows["close-1"]["story_id"] != rows["close-2"]["story_id"]
+    assert rows["close-2"]["duplicate_of"] is None
