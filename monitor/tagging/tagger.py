@@ -39,6 +39,7 @@ class _Field:
     _around: dict[int, list[str]] = field(default_factory=dict)
     _before: dict[int, list[str]] = field(default_factory=dict)
     _after: dict[int, list[str]] = field(default_factory=dict)
+    _texts: dict[int, str] = field(default_factory=dict)
 
     @property
     def original(self) -> str:
@@ -61,9 +62,20 @@ class _Field:
     def sentence(self, start: int) -> tuple[int, int]:
         span = self._sentences.get(start)
         if span is None:
-            a, b = self.original_sentence(self.text.to_original(start))
-            span = self._sentences[start] = self.text.to_folded(a), self.text.to_folded(b)
+            if self.text.index is None:  # folded and original offsets agree
+                span = self.original_sentence(start)
+            else:
+                a, b = self.original_sentence(self.text.to_original(start))
+                span = self.text.to_folded(a), self.text.to_folded(b)
+            self._sentences[start] = span
         return span
+
+    def sentence_text(self, original_offset: int) -> str:
+        a, b = self.original_sentence(original_offset)
+        text = self._texts.get(a)
+        if text is None:
+            text = self._texts[a] = self.original[a:b].strip()
+        return text
 
     def words_around(self, start: int, end: int) -> list[str]:
         found = self._around.get(start)
@@ -99,14 +111,13 @@ class _Field:
 
 def _mention(f: _Field, hit: Hit, concept: str) -> Mention:
     start, end = f.original_span(hit.start, hit.end)
-    a, b = f.original_sentence(start)
     return Mention(
         concept=concept,
         surface=f.original[start:end],
         field=f.name,
         start=start,
         end=end,
-        sentence=f.original[a:b].strip(),
+        sentence=f.sentence_text(start),
     )
 
 
@@ -119,7 +130,9 @@ def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
     hits = []
     for f in fields:
         f.document = document
-        hits.extend((f, h) for h in taxonomy.matcher.find(f.text) if h.entry.form != BLOCK)
+        for h in taxonomy.matcher.find(f.text):
+            if h.entry.form != BLOCK:
+                hits.append((f, h))
     late = []
     for f, hit in hits:
         form = forms[hit.entry.form]
