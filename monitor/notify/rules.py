@@ -19,13 +19,25 @@ __all__ = ["match_rules", "query_matches"]
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def _has_phrase(words: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
+
+
 def query_matches(query: str, text: str) -> bool:
-    """Every word of the query appears in the text (case-insensitive, as FTS5 reads it)."""
-    wanted = {w.casefold() for w in _WORD.findall(query)}
-    if not wanted:
+    """Every word of the query appears in the text, and every "quoted phrase" as
+    consecutive words (case-insensitive, as `monitor search` reads a query)."""
+    phrases = [_words(p) for p in re.findall(r'"([^"]+)"', query)]
+    loose = _words(re.sub(r'"[^"]*"', " ", query))
+    if not loose and not any(phrases):
         return False
-    present = {w.casefold() for w in _WORD.findall(text)}
-    return wanted <= present
+    words = _words(text)
+    present = set(words)
+    return set(loose) <= present and all(_has_phrase(words, p) for p in phrases if p)
 
 
 def _rule_matches(rule: AlertRule, article: CleanArticle, tagging: Tagging) -> bool:

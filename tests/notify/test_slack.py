@@ -130,3 +130,27 @@ def test_missing_secret_is_retried_not_lost(make_app, endpoint: Endpoint, monkey
         monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
         assert dispatcher.run(T0 + timedelta(minutes=1)).sent == 1
     assert len(endpoint.requests) == 1
+
+
+def test_slack_digest_is_compact_block_kit(make_app, endpoint: Endpoint, monkeypatch) -> None:
+    from datetime import date
+
+    from monitor.notify import send_digest
+
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url) + '\n[digest]\nchannels = ["desk-slack"]\n')
+    for title, text in STORIES:
+        ingest(app, title, text)
+    (outcome,) = send_digest(app, date(2024, 3, 10))
+    assert outcome.status == "sent"
+    body = endpoint.bodies()[0]
+    assert body["text"] == "Kashmir digest for Sunday 10 March 2024"
+    blocks = body["blocks"]
+    assert blocks[0]["type"] == "header" and len(blocks) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks)
+    mrkdwn = "\n".join(b["text"]["text"] for b in blocks[1:])
+    assert "*Top stories*" in mrkdwn
+    assert "Court &lt;b&gt;reserves&lt;/b&gt; verdict on Article 370 &amp; 35A pleas" in mrkdwn
+    assert "<b>" not in mrkdwn
+    assert send_digest(app, date(2024, 3, 10))[0].status == "already-sent"
+    assert len(endpoint.requests) == 1
