@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
@@ -67,7 +67,7 @@ def send_digest(
     digest: Digest | None = None,
 ) -> list[DigestOutcome]:
     """Deliver one day's digest once per channel (again with `force`)."""
-    now = now or now_utc()
+    now = (now or now_utc()).astimezone(UTC)
     names = _check_channels(app, channels)
     outcomes: list[DigestOutcome] = []
     with Dispatcher(app) as dispatcher:

@@ -25,7 +25,7 @@ import socket
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -89,7 +89,7 @@ class Dispatcher:
     def run(self, now: datetime | None = None, *, only: Collection[int] | None = None
             ) -> DispatchReport:
         """Recover interrupted attempts, apply storm control, deliver what is due."""
-        now = now or now_utc()
+        now = (now or now_utc()).astimezone(UTC)  # stored times compare as UTC text
         report = DispatchReport(recovered=self.recover(now))
         report.suppressed = apply_storm_control(self.app.store, self.app.settings, now)
         held: set[str] = set()
@@ -142,6 +142,7 @@ class Dispatcher:
     def deliver(self, row: dict[str, Any], now: datetime) -> str:
         """One attempt at one row: sent | retry | failed | skipped (claimed elsewhere)."""
         store, settings = self.app.store, self.app.settings
+        now = now.astimezone(UTC)
         attempt = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         at = iso(now) or ""
         channel = settings.channel(row["channel"])

@@ -16,7 +16,7 @@ one day. Paused and already failing sources are left to their own status.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..timeutil import iso, parse_iso
@@ -81,6 +81,7 @@ def check_health(app: App, now: datetime) -> None:
     channels = app.settings.health.channels
     if not channels:
         return
+    now = now.astimezone(UTC)  # stored times compare as UTC text
     at = iso(now) or ""
     for finding in health_findings(app, now):
         payload = {**finding, "command": f"monitor sources  # {finding['source']}"}
