@@ -48,7 +48,7 @@ from monitor.dedupe import (  # noqa: E402
     decide_duplicate,
     fingerprint,
 )
-from monitor.dedupe.fingerprint import NUM_PERM, _band_keys, band_keys_many  # noqa: E402
+from monitor.dedupe.fingerprint import NUM_PERM, _band_keys  # noqa: E402
 from monitor.models import CleanArticle, Decision, Tagging  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.timeutil import to_utc_iso  # noqa: E402
@@ -123,7 +123,7 @@ class Corpus:
         db = self.store.db
         sigs = random_u32(self.rng, (k, NUM_PERM + 20))  # MinHash values + 20 facts
         first = 1 + next(db.query("SELECT coalesce(max(id), 0) AS m FROM articles"))["m"]
-        keys = band_keys_many(sigs[:, :NUM_PERM]).tolist()
+        keys = [_band_keys(sig) for sig in sigs[:, :NUM_PERM]]
         rows, bands = [], []
         for j in range(k):
             n = first + j

@@ -1,7 +1,7 @@
 """Fingerprints of an article's text: exact hash, MinHash signature, LSH band keys.
 
 The signature is a MinHash over the set of word 3-shingles of the article's content
-tokens (`text.content_tokens`: furniture, datelines and stopwords removed, spelling
+tokens (`tokens.analyse`: furniture, datelines and stopwords removed, spelling
 variants folded). Two signatures agree at position i with probability equal to the
 Jaccard similarity of the shingle sets, so `estimated_jaccard` compares stored
 articles without their text.
@@ -14,7 +14,7 @@ min-wise independent; at 128 permutations its bias is far below the estimator's 
 noise (about 0.04 at J=0.5).
 
 Facts: the signature goes on, after its NUM_PERM MinHash values, with the smallest
-MAX_FACTS 32-bit hashes of the article's names and figures (`text.fact_tokens`),
+MAX_FACTS 32-bit hashes of the article's names and figures (`tokens.analyse`),
 sorted: a bottom-k sketch, exact for the usual article (fewer than 64 facts). It lets
 the dedupe stage tell a copy from a templated report with other figures, and the
 story stage tell two reports of one event (same names and figures, different words)
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
-from .text import analyse
+from .tokens import analyse
 
 __all__ = [
     "BANDS",
@@ -48,7 +48,6 @@ __all__ = [
     "NUM_PERM",
     "ROWS",
     "Fingerprint",
-    "band_keys_many",
     "estimated_jaccard",
     "fact_overlap",
     "fingerprint",
@@ -65,7 +64,6 @@ _rng = np.random.default_rng(SEED)
 _A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
 _B = _rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
-_BAND_SALT = _rng.integers(1, 2**63, BANDS, dtype=np.uint64)
 _hash = xxhash.xxh64_intdigest
 _hash32 = xxhash.xxh32_intdigest
 
@@ -90,12 +88,12 @@ class Fingerprint:
 def fingerprint(text: str, title: str | None = None) -> Fingerprint:
     """Hash, signature (MinHash + facts) and band keys of an article's body text."""
     tokens, facts_found = analyse(text or "", title)
-    content_hash = xxhash.xxh3_128_hexdigest(" ".join(tokens).encode("utf-8"))
+    content_hash = xxhash.xxh3_128_hexdigest(b" ".join(tokens))
     shingles = _shingle_hashes(tokens)
     if shingles.size == 0:
         return Fingerprint(content_hash, (), (), 0)
     minhash = _minhash(shingles)
-    facts = sorted({_hash32(f.encode()) for f in facts_found})[:MAX_FACTS]
+    facts = sorted(set(map(_hash32, facts_found)))[:MAX_FACTS]
     return Fingerprint(
         content_hash,
         (*minhash.tolist(), *facts),
@@ -131,11 +129,11 @@ def fact_overlap(a: Sequence[int] | None, b: Sequence[int] | None) -> tuple[floa
     return shared / len(union), (shared / smaller if smaller else 0.0), shared
 
 
-def _shingle_hashes(tokens: list[str]) -> np.ndarray:
+def _shingle_hashes(tokens: list[bytes]) -> np.ndarray:
     """64-bit hashes of the token 3-shingles (or of the tokens, if fewer)."""
     if not tokens:
         return np.empty(0, dtype=np.uint64)
-    h = np.fromiter(map(_hash, map(str.encode, tokens)), np.uint64, len(tokens))
+    h = np.fromiter(map(_hash, tokens), np.uint64, len(tokens))
     if len(tokens) >= SHINGLE:
         n = len(tokens) - SHINGLE + 1
         acc = np.zeros(n, dtype=np.uint64)
@@ -160,16 +158,13 @@ def _minhash(shingles: np.ndarray) -> np.ndarray:
 
 
 def _band_keys(signature: np.ndarray) -> tuple[int, ...]:
-    """One signed 64-bit key per band, from the band's index (salt) and its values."""
-    return tuple(band_keys_many(signature[None, :])[0].tolist())
+    """One signed 64-bit key per band: xxh64 of the band's values, seeded by its index."""
+    raw = signature[: BANDS * ROWS].astype("<u4").tobytes()
+    width = 4 * ROWS
+    return tuple(
+        _signed(_hash(raw[i * width : (i + 1) * width], seed=SEED + i)) for i in range(BANDS)
+    )
 
 
-def band_keys_many(minhashes: np.ndarray) -> np.ndarray:
-    """Band keys of many MinHash rows at once: (n, NUM_PERM) uint32 -> (n, BANDS) int64."""
-    bands = minhashes[:, : BANDS * ROWS].astype(np.uint64).reshape(-1, BANDS, ROWS)
-    acc = np.broadcast_to(_BAND_SALT, bands.shape[:2]).copy()
-    for j in range(ROWS):
-        acc ^= bands[:, :, j]
-        acc *= _MIX[j % 3]  # wraps mod 2**64, as intended
-        acc ^= acc >> np.uint64(31)
-    return acc.view(np.int64)
+def _signed(value: int) -> int:
+    return value - 2**64 if value >= 2**63 else value
