@@ -82,7 +82,7 @@ for _zero in (0x0660, 0x06F0, 0x0966):  # Arabic-Indic, Extended Arabic-Indic, D
     for _d in range(10):
         _VARIANTS[chr(_zero + _d)] = str(_d)
 _VARIANT_RE = re.compile("[" + "".join(_VARIANTS) + "]")
-_SPACES = ("\n", "\t", "\r", "\f", "\v", "-")
+_SPACES = ("\n", "\t", "\r", "\f", "\v")
 
 # Combining marks of the scripts we read, plus joiners and the underscore.
 MARKS = frozenset(
@@ -102,7 +102,8 @@ def is_word(ch: str) -> bool:
 
 @dataclass(frozen=True)
 class Folded:
-    """A folded text: `cased` keeps letter case (for case rules), `folded` is lower.
+    """A folded text: `cased` keeps letter case and hyphens (for case rules), `folded`
+    is lower case with hyphens as spaces (for matching).
 
     `index[i]` is the offset in the original of folded character i (None when the
     two are the same length and aligned).
@@ -158,7 +159,10 @@ def fold(text: str) -> Folded:
     for ch in _SPACES:
         if ch in cased:
             cased = cased.replace(ch, " ")
-    return Folded(text, cased, _lower(cased), index)
+    folded = _lower(cased)
+    if "-" in folded:  # only in the matching copy: an `exact` alias still sees "J-K"
+        folded = folded.replace("-", " ")
+    return Folded(text, cased, folded, index)
 
 
 def fold_alias(alias: str) -> str:
