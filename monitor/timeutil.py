@@ -31,7 +31,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Kolkata)") from e
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Asia/Kolkata)"
+        ) from e
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -210,7 +210,7 @@ class ArticleWrites:
         }
 
     def _save_new(self, d: Decision) -> Saved:
-        at = iso(d.fetched_at or now_utc())
+        at = to_utc_iso(d.fetched_at or now_utc())  # stored times are UTC: compared as text
         story_id = d.story.story_id
         if story_id is None:
             story_id = self.db["stories"].insert(
@@ -241,7 +241,7 @@ class ArticleWrites:
     def _save_update(self, d: Decision) -> Saved:
         article_id = int(d.dedup.update_of)  # type: ignore[arg-type]
         old = self.db["articles"].get(article_id)
-        at = iso(d.fetched_at or now_utc())
+        at = to_utc_iso(d.fetched_at or now_utc())  # stored times are UTC: compared as text
         same = old["content_hash"] == d.dedup.content_hash and old["title"] == d.article.title
         if same:
             if old["published"] is None and d.article.published is not None:
