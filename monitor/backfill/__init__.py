@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 BATCH_ITEMS = 500
 BATCH_SECONDS = 1.0
+CHUNK_WAIT = 0.1  # seconds an incomplete chunk waits for more items
 
 
 @dataclass(frozen=True)
@@ -142,12 +143,17 @@ def _analysed(
         pool.submit(int).result()
         window: deque[tuple[list[InputItem], Future[list[Analysis | str | None]]]] = deque()
         chunk: list[InputItem] = []
+        chunk_started = 0.0
         for item in items:
+            if not chunk:
+                chunk_started = time.monotonic()
             chunk.append(item)
-            if len(chunk) == chunk_size:
+            # Items that trickle in (fetched pages) go out in small chunks, and finished
+            # chunks are handed on at once, so a slow site's pages are stored as they come.
+            if len(chunk) == chunk_size or time.monotonic() - chunk_started > CHUNK_WAIT:
                 window.append((chunk, pool.submit(_analyse_chunk, chunk)))
                 chunk = []
-            while len(window) >= ahead:
+            while window and (len(window) >= ahead or window[0][1].done()):
                 done, future = window.popleft()
                 yield from zip(done, future.result(), strict=True)
         if chunk:
@@ -296,6 +302,9 @@ def _not_done(
         pending.clear()
 
     for item in items:
+        if item.key.startswith("url:"):
+            yield item  # the web reader checked it before fetching
+            continue
         pending.append(item)
         if len(pending) >= 256:
             yield from flush()

@@ -51,14 +51,23 @@ def _warc_date(record: Any) -> datetime | None:
 
 
 def html_responses(path: Path) -> Iterator[tuple[int, Any, bytes]]:
-    """(offset, record, payload) of each HTML 200 response; raises OSError/ArchiveLoadFailed."""
+    """(offset, record, payload) of each HTML 200 response.
+
+    Raises OSError or ArchiveLoadFailed when the file is not an archive, and
+    ArchiveLoadFailed too when it holds no WARC record at all (warcio reads some
+    text files as old ARC archives).
+    """
+    records_seen = 0
     with path.open("rb") as handle:
         records = ArchiveIterator(handle)
         for record in records:
+            records_seen += record.format.startswith("warc")
             if not _is_html_page(record):
                 continue
             payload = record.content_stream().read()  # de-chunked, decompressed
             yield records.get_record_offset(), record, payload
+    if not records_seen:
+        raise ArchiveLoadFailed("no WARC records in it")
 
 
 def read_warc(path: Path, ctx: InputContext) -> Iterator[InputItem]:

@@ -19,6 +19,7 @@ Item keys: `url:<URL as listed>` for pages (the checkpoint of `run_backfill`).
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -46,6 +47,7 @@ MAX_SITEMAP_DEPTH = 4
 # Failures that will not change by asking again soon: spooled, so a resumed run
 # reports them without a request. Timeouts, connection errors and 5xx are retried.
 PERMANENT = {"robots", "blocked_address", "too_large", "redirect_loop", "parse", "other"}
+NO_REQUEST = {"robots", "blocked_address"}  # refused before any request was made
 SKIP_DATE = "outside --since/--until"
 
 
@@ -97,6 +99,11 @@ class WebReader:
         self.concurrency = concurrency
         self.discovered = 0  # article URLs found so far (the progress bar's total)
         self.fetches = 0  # requests made (not counting the spool)
+        self._lock = threading.Lock()
+
+    def _count_fetch(self) -> None:
+        with self._lock:
+            self.fetches += 1
 
     # -- fetching (worker threads) -------------------------------------------------
 
@@ -106,14 +113,16 @@ class WebReader:
         if kept is not None:
             return kept
         source = self.ctx.source or host_source(url) or "-"
-        self.fetches += 1
         try:
             resp = self.client.get(url, source=source, robots=robots, accept=accept)
         except FetchError as e:
+            if e.kind not in NO_REQUEST:
+                self._count_fetch()
             failed = Fetched(url, url, e.status or 0, "", b"", now_utc(), e.kind, e.message)
             if e.kind in PERMANENT or (e.kind == "http_status" and _permanent(e.status)):
                 self.spool.put(failed)
             return failed
+        self._count_fetch()
         fetched = Fetched(url, resp.url, resp.status, resp.content_type, resp.content, now_utc())
         self.spool.put(fetched)
         return fetched

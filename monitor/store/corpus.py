@@ -15,8 +15,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..models import Tagging
+from ..timeutil import iso, now_utc
 
 __all__ = ["EXPORT_FIELDS", "CorpusReads", "fts_query"]
+
+
+def now_iso() -> str:
+    return iso(now_utc()) or ""
 
 EXPORT_FIELDS = (
     "id", "url", "canonical_url", "source", "title", "author", "published", "fetched_at",
@@ -286,48 +291,89 @@ class CorpusReads:
                 self._refresh_story(story_id)  # type: ignore[attr-defined]
 
     def prune(self, before_utc: str) -> dict[str, int]:
-        """Delete articles first seen before `before_utc`, with all that hangs off them.
+        """Delete articles older than `before_utc`, with all that hangs off them.
 
-        A kept duplicate whose first copy goes is re-pointed at the oldest kept copy,
-        so `duplicate_of` never dangles. Deliveries keep their row (the ledger of what
-        was sent stays whole) but lose the article link.
+        Age is the publication time, or the first-seen time of an undated article.
+        Gone with an article: its mentions, versions, LSH band entries and FTS row.
+        A kept copy whose first copy goes: the oldest kept copy becomes the first copy
+        (it takes over the band entries, so later copies still find it) and the
+        others point at it, so `duplicate_of` never dangles. The delivery ledger
+        keeps every row (what was sent stays on record) but loses the article link;
+        an alert still pending for a pruned article is closed as failed, with why.
+        Checkpoints and feed entries stay (a rerun must not load the history again)
+        without their article id. Then the FTS index is optimised and the file
+        vacuumed, so the space returns to the disk.
         """
         with self.lock, self.db.atomic():
             old = "SELECT id FROM articles WHERE coalesce(published_utc, fetched_at) < ?"
             ids = [r["id"] for r in self.db.query(old, [before_utc])]
             if not ids:
                 return {"articles": 0, "stories": 0}
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (id INTEGER PRIMARY KEY)")
-            self.db.execute("DELETE FROM prune_ids")
+            for table in ("prune_ids", "prune_moves"):
+                self.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+            self.db.execute("CREATE TEMP TABLE prune_ids (id INTEGER PRIMARY KEY)")
             self.db.conn.executemany("INSERT INTO prune_ids VALUES (?)", ((i,) for i in ids))
-            # Re-point surviving copies of a pruned first copy at the oldest survivor.
-            self.db.execute(
-                "UPDATE articles SET duplicate_of = (SELECT min(b.id) FROM articles b "
-                "  WHERE b.duplicate_of = articles.duplicate_of AND b.id NOT IN prune_ids) "
-                "WHERE duplicate_of IN prune_ids AND id NOT IN prune_ids"
-            )
-            self.db.execute(
-                "UPDATE articles SET duplicate_of = NULL, dedup_method = NULL, "
-                "dedup_similarity = NULL WHERE duplicate_of = id"
-            )
-            for table in ("mentions", "lsh_bands", "article_versions"):
-                self.db.execute(f"DELETE FROM {table} WHERE article_id IN prune_ids")
-            self.db.execute(
-                "UPDATE deliveries SET article_id = NULL WHERE article_id IN prune_ids"
-            )
+            self._prune_repoint_copies()
+            self._prune_detach(now_iso())
             stories = [r["story_id"] for r in self.db.query(
                 "SELECT DISTINCT story_id FROM articles WHERE id IN prune_ids")]
             self.db.execute("DELETE FROM articles WHERE id IN prune_ids")
-            gone = 0
-            for story_id in stories:
-                left = next(self.db.query(
-                    "SELECT count(*) AS n FROM articles WHERE story_id = ?", [story_id]))["n"]
-                if left:
-                    self._refresh_story(story_id)  # type: ignore[attr-defined]
-                else:
-                    self.db.execute("DELETE FROM stories WHERE id = ?", [story_id])
-                    gone += 1
-            self.db.execute("DELETE FROM prune_ids")
+            gone = self._prune_stories(stories)
+            for table in ("prune_ids", "prune_moves"):
+                self.db.execute(f"DROP TABLE temp.{table}")
         self.db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
         self.db.execute("VACUUM")
+        # In WAL mode VACUUM writes the new file through the WAL: fold it back in and
+        # truncate it, or the disk holds the old size twice until the next checkpoint.
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return {"articles": len(ids), "stories": gone}
+
+    def _prune_repoint_copies(self) -> None:
+        """Kept copies of a pruned first copy: the oldest becomes the first copy."""
+        self.db.execute(
+            "CREATE TEMP TABLE prune_moves AS SELECT duplicate_of AS old, min(id) AS new "
+            "FROM articles WHERE duplicate_of IN prune_ids AND id NOT IN prune_ids "
+            "GROUP BY duplicate_of"
+        )
+        self.db.execute(
+            "UPDATE articles SET duplicate_of = (SELECT new FROM prune_moves "
+            "WHERE old = articles.duplicate_of) "
+            "WHERE duplicate_of IN (SELECT old FROM prune_moves)"
+        )
+        self.db.execute(
+            "UPDATE articles SET duplicate_of = NULL, dedup_method = NULL, "
+            "dedup_similarity = NULL WHERE id IN (SELECT new FROM prune_moves)"
+        )
+        # Only first copies are in the near-duplicate index: the new one takes over.
+        self.db.execute(
+            "UPDATE OR IGNORE lsh_bands SET article_id = (SELECT new FROM prune_moves "
+            "WHERE old = lsh_bands.article_id) "
+            "WHERE article_id IN (SELECT old FROM prune_moves)"
+        )
+
+    def _prune_detach(self, now: str) -> None:
+        """Remove what hangs off the pruned articles; unlink what must stay."""
+        for table in ("mentions", "lsh_bands", "article_versions"):
+            self.db.execute(f"DELETE FROM {table} WHERE article_id IN prune_ids")
+        self.db.execute(
+            "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, "
+            "last_error_kind = 'other', last_error_message = 'article pruned before delivery', "
+            "last_error_at = ? WHERE article_id IN prune_ids AND status = 'pending'", [now]
+        )
+        for table in ("deliveries", "backfill_items", "feed_entries"):
+            self.db.execute(
+                f"UPDATE {table} SET article_id = NULL WHERE article_id IN prune_ids")
+        self.db.execute("UPDATE articles SET story_with = NULL WHERE story_with IN prune_ids")
+
+    def _prune_stories(self, stories: list[int]) -> int:
+        """Refresh the stories that lost articles; delete the ones left empty."""
+        gone = 0
+        for story_id in stories:
+            left = next(self.db.query(
+                "SELECT count(*) AS n FROM articles WHERE story_id = ?", [story_id]))["n"]
+            if left:
+                self._refresh_story(story_id)  # type: ignore[attr-defined]
+            else:
+                self.db.execute("DELETE FROM stories WHERE id = ?", [story_id])
+                gone += 1
+        return gone
