@@ -34,7 +34,6 @@ from monitor.tagging.folding import fold_alias, is_word
 
 __all__ = [
     "CHARS_PER_WORD",
-    "NEAR_WORDS",
     "Condition",
     "Context",
     "Form",
@@ -50,7 +49,6 @@ _TOKEN = re.compile(
 )
 _QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
 CHARS_PER_WORD = 40  # generous, for cutting proximity windows before tokenising
-NEAR_WORDS = 8  # tokens kept on each side of a mention for before/after/near rules
 
 
 def tokens(text: str, lo: int = 0, hi: int | None = None) -> list[str]:
@@ -139,10 +137,15 @@ class Words:
 
     def found_in(self, words: list[str]) -> bool:
         """Is one of them among `words` (a list of tokens)?"""
+        if not words:
+            return False
         if self.single and not self.single.isdisjoint(words):
             return True
-        if self.prefixes and any(w.startswith(self.prefixes) for w in words):
-            return True
+        if self.prefixes:
+            prefixes = self.prefixes
+            for w in words:
+                if w.startswith(prefixes):
+                    return True
         if self.phrases:
             text = " " + " ".join(words) + " "
             return any(p in text for p in self.phrases)
@@ -268,16 +271,6 @@ def _windows(cond: Condition, ctx: Context, start: int, end: int) -> list[tuple[
     return out
 
 
-def _words_hold(words: Words, cond: Condition, ctx: Context, start: int, end: int) -> bool:
-    """The word part of a sentence/before/after/near condition."""
-    scope = cond.scope
-    if scope == "sentence":  # one token list, so a phrase may span the mention
-        return words.found_in(ctx.words_around(start, end))
-    if scope != "after" and words.found_in(ctx.words_before(start, cond.within)):
-        return True
-    return scope != "before" and words.found_in(ctx.words_after(start, end, cond.within))
-
-
 def _has_concepts(cond: Condition, found: frozenset[str]) -> bool:
     return bool(found) if cond.any_concept else not cond.concepts.isdisjoint(found)
 
@@ -293,8 +286,16 @@ def _holds_alone(cond: Condition, ctx: Context, start: int, end: int) -> bool:
         if wants_concepts and _has_concepts(cond, ctx.anchors):
             return True
         return words is not None and any(words.in_text(t) for t in ctx.document_texts())
-    if words is not None and _words_hold(words, cond, ctx, start, end):
-        return True
+    if words is not None:
+        scope = cond.scope
+        if scope == "sentence":  # one token list, so a phrase may span the mention
+            if words.found_in(ctx.words_around(start, end)):
+                return True
+        else:
+            if scope != "after" and words.found_in(ctx.words_before(start, cond.within)):
+                return True
+            if scope != "before" and words.found_in(ctx.words_after(start, end, cond.within)):
+                return True
     if wants_concepts:
         windows = _windows(cond, ctx, start, end)
         return any(_has_concepts(cond, ctx.concepts_between(lo, hi)) for lo, hi in windows)
@@ -313,4 +314,7 @@ def decide(form: Form, ctx: Context, start: int, end: int) -> bool:
     for cond in form.require:
         if not holds(cond, ctx, start, end):
             return False
-    return all(not holds(cond, ctx, start, end) for cond in form.exclude)
+    for cond in form.exclude:  # noqa: SIM110 (a plain loop: this is the hot path)
+        if holds(cond, ctx, start, end):
+            return False
+    return True

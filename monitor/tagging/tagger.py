@@ -17,7 +17,7 @@ from monitor.models import Mention, Tagging
 from monitor.tagging.folding import Folded, fold
 from monitor.tagging.matcher import BLOCK, Hit
 from monitor.tagging.relevance import relevance
-from monitor.tagging.rules import CHARS_PER_WORD, NEAR_WORDS, decide, tokens
+from monitor.tagging.rules import CHARS_PER_WORD, decide, tokens
 from monitor.tagging.sentences import sentence_spans, span_at
 from monitor.tagging.taxonomy import Taxonomy
 
@@ -37,8 +37,7 @@ class _Field:
     _starts: list[int] | None = None
     _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
     _around: dict[int, list[str]] = field(default_factory=dict)
-    _before: dict[int, list[str]] = field(default_factory=dict)
-    _after: dict[int, list[str]] = field(default_factory=dict)
+    _near: dict[int, list[str]] = field(default_factory=dict)
     _texts: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -50,6 +49,8 @@ class _Field:
         return self.text.folded
 
     def original_sentence(self, original_offset: int) -> tuple[int, int]:
+        # One split of the whole text: measured cheaper than searching around each
+        # mention, even for articles with only a mention or two.
         if self._spans is None:
             if self.name == "title":
                 self._spans = [(0, len(self.original))]
@@ -86,18 +87,20 @@ class _Field:
         return found
 
     def words_before(self, start: int, n: int) -> list[str]:
-        found = self._before.get(start)
+        key = start * 16 + n  # n <= 8 (schema), so this is unique per (start, n)
+        found = self._near.get(key)
         if found is None:
-            lo = max(self.sentence(start)[0], start - NEAR_WORDS * CHARS_PER_WORD)
-            found = self._before[start] = tokens(self.folded, lo, start)[-NEAR_WORDS:]
-        return found[-n:]
+            lo = max(self.sentence(start)[0], start - n * CHARS_PER_WORD)
+            found = self._near[key] = tokens(self.folded, lo, start)[-n:]
+        return found
 
     def words_after(self, start: int, end: int, n: int) -> list[str]:
-        found = self._after.get(start)
+        key = -(start * 16 + n) - 1
+        found = self._near.get(key)
         if found is None:
-            hi = min(self.sentence(start)[1], end + NEAR_WORDS * CHARS_PER_WORD)
-            found = self._after[start] = tokens(self.folded, end, hi)[:NEAR_WORDS]
-        return found[:n]
+            hi = min(self.sentence(start)[1], end + n * CHARS_PER_WORD)
+            found = self._near[key] = tokens(self.folded, end, hi)[:n]
+        return found
 
     def document_texts(self) -> tuple[str, ...]:
         return self.document
