@@ -4,9 +4,25 @@
 a `CleanArticle`. The stage is pure (no network, no database) and never raises:
 whatever could not be extracted is said in `CleanArticle.problems`.
 
-    Body.HTML       -> monitor.clean.html      (extraction) + metadata + datefind
-    Body.TEXT       -> monitor.clean.normalize (already clean text)
-    Body.TEXT_PAGE  -> monitor.clean.textpage  (desk format or saved page)
+    Body.HTML       -> cleaners.clean_html       one parsed tree for everything below
+    Body.TEXT       -> cleaners.clean_text       already clean text: normalise only
+    Body.TEXT_PAGE  -> cleaners.clean_text_page  the desk's .txt format or a saved page
+
+The modules, one concern each:
+
+    html.py       parse once; main text by trafilatura + readability (combine.py)
+    combine.py    agreement between two extractors, paragraph by paragraph
+    metadata.py   title, author, canonical URL, declared language, JSON-LD
+    datefind.py   where the date comes from: feed, JSON-LD, meta, <time>, URL, text
+    dates.py      reading one date string under the source's zone and date order
+    textpage.py   .txt: desk date header, saved-page boilerplate, title rule
+    language.py   ISO 639-1 by script, then py3langid
+    fragments.py  HTML fragments (feed summaries) to text, with BeautifulSoup
+    normalize.py  NFC, entities, whitespace, paragraphs
+
+Also exported for other stages: `parse_date` (feed and JSONL dates),
+`html_fragment_to_text` (feed summaries), `detect_language`, and `extract_text`
+(page HTML to article text; the shared benchmark's `--module` entry).
 """
 
 from __future__ import annotations

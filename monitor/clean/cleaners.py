@@ -26,6 +26,12 @@ _DOCUMENT = re.compile(r"<(?:html|body|head)\b", re.I)
 MAX_HTML = 12_000_000  # characters; fetch caps bodies at 10 MB, archives may not
 
 
+def _entry(raw: RawItem) -> str:
+    """`published_from` for the item's own date: its JSONL record, else its feed entry
+    (or sitemap entry)."""
+    return {"jsonl": "jsonl", "sitemap": "sitemap"}.get(raw.origin, "feed")
+
+
 def _finish(
     raw: RawItem,
     text: str,
@@ -57,7 +63,7 @@ def _finish(
 def clean_text(raw: RawItem) -> CleanArticle:
     """Already-clean text (JSONL `text`, feed summary): normalise it, keep the metadata."""
     text = normalize_text(raw.content or "")
-    found = first_date([("feed", raw.published)], raw.dates)
+    found = first_date([(_entry(raw), raw.published)], raw.dates)
     title = squash(raw.title) if raw.title else None
     return _finish(raw, text, title, found, [])
 
@@ -66,12 +72,11 @@ def clean_text_page(raw: RawItem) -> CleanArticle:
     """A `.txt` file: the desk's dated format or a web page saved as text."""
     page = read_text_page(raw.content or "")
     text = "\n\n".join(page.paragraphs)
-    found = first_date([("feed", raw.published), ("header", page.header_date)], raw.dates)
+    found = first_date([(_entry(raw), raw.published), ("header", page.header_date)], raw.dates)
     if found.value is None:
         found = date_from_text(raw.content or "", raw.dates)
     title = squash(raw.title) if raw.title else page.title
-    problems = [f"removed {len(page.removed)} boilerplate lines"] if page.saved_page else []
-    return _finish(raw, text, title, found, problems, author=page.author)
+    return _finish(raw, text, title, found, [], author=page.author)
 
 
 def clean_html(raw: RawItem) -> CleanArticle:
@@ -84,7 +89,7 @@ def clean_html(raw: RawItem) -> CleanArticle:
     tree = parse_html(html)
     if tree is None:
         problems.append("body is not parseable HTML")
-        found = first_date([("feed", raw.published)], raw.dates)
+        found = first_date([(_entry(raw), raw.published)], raw.dates)
         return _finish(raw, "", squash(raw.title) if raw.title else None, found, problems)
     meta = read_metadata(tree, raw.url)
     if len(html) < FRAGMENT_SIZE and not _DOCUMENT.search(html[:5000]):
@@ -94,7 +99,7 @@ def clean_html(raw: RawItem) -> CleanArticle:
     else:
         text = _extract(tree, raw.url, [meta.title, raw.title], problems)
     found = find_html_date(
-        tree, meta, raw.url, lambda: page_text(tree), raw.published, raw.dates
+        tree, meta, raw.url, lambda: page_text(tree), (_entry(raw), raw.published), raw.dates
     )
     return _meta_article(raw, meta, text, found, problems)
 

@@ -197,12 +197,15 @@ def find_html_date(
     meta: PageMeta,
     url: str | None,
     page_text: Callable[[], str],
-    feed_date: str | None,
+    entry_date: tuple[str, str | None],
     ctx: DateContext,
 ) -> DateFinding:
-    """The page's publication date, sources tried in the module docstring's order."""
+    """The page's publication date, sources tried in the module docstring's order.
+
+    `entry_date` is `(source name, string)` of the feed entry or record that led to
+    the page; `page_text` is called only if no structured source answers."""
     def structured() -> Iterator[tuple[str, str | None]]:
-        yield "feed", feed_date
+        yield entry_date
         yield from _jsonld_dates(meta.jsonld)
         yield "opengraph", meta_content(tree, *OPENGRAPH_KEYS)
         yield "meta", meta_content(tree, *META_KEYS)
