@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import filterfalse
 
 from .text import body_paragraphs
 
@@ -55,6 +54,11 @@ _STOPWORD_TEXT = """a an the and or but of on in at to for from by with as is ar
     over after before about per cent percent monday tuesday wednesday thursday friday
     saturday sunday today yesterday tomorrow s"""
 STOPWORDS = frozenset(w.encode() for w in _STOPWORD_TEXT.split())
+# One lookup per token: a stopword maps to b"" (dropped), a variant to its fold.
+_KEEP = {
+    **{k: (b"" if v in STOPWORDS else v) for k, v in _FOLD.items()},
+    **dict.fromkeys(STOPWORDS, b""),
+}
 
 # Plain byte patterns on purpose: a look-behind costs more than the rest of `analyse`.
 _CAPITALISED = re.compile(rb"[A-Z]\w+")
@@ -77,7 +81,7 @@ def analyse(text: str, title: str | None = None) -> tuple[list[bytes], set[bytes
     raw = body.encode("utf-8")
     words = raw.translate(_TO_SPACE).split()  # case kept
     lowered = list(map(bytes.lower, words))
-    content = list(filterfalse(STOPWORDS.__contains__, map(_FOLD.get, lowered, lowered)))
+    content = list(filter(None, map(_KEEP.get, lowered, lowered)))
     return content, _facts(raw, set(words))
 
 
@@ -93,12 +97,13 @@ def _facts(body: bytes, as_written: set[bytes]) -> set[bytes]:
     """
     facts = {n.rstrip(b".,").replace(b",", b"") for n in _FIGURE.findall(body)}
     openers = Counter(_SENTENCE_OPENER.findall(body))
-    first = _CAPITALISED.match(body)
-    if first:
+    if first := _CAPITALISED.match(body):
         openers[first.group()] += 1
-    for word, count in Counter(_CAPITALISED.findall(body)).items():
-        if count <= openers.get(word, 0):
-            continue
+    mid_sentence = set(_CAPITALISED.findall(body))
+    for word in mid_sentence & openers.keys():  # opens a sentence: a name only if used
+        if body.count(word) <= openers[word]:  # elsewhere too ("Kupwara police said")
+            mid_sentence.discard(word)
+    for word in mid_sentence:
         low = word.lower()
         if low not in as_written and low not in STOPWORDS:
             facts.add(_MONTHS_B.get(low, low))
