@@ -116,7 +116,7 @@ def _articles(db: Path) -> int:
 
 @pytest.mark.timeout(180)
 def test_killed_backfill_resumes_without_loss_or_doubles(tmp_path, db):
-    n = 1500
+    n = 600
     write_jsonl(tmp_path / "many.jsonl", [
         {"url": f"https://bulk.example/{i}", "published": "2024-04-01",
          "text": f"Item {i}: council {i * 7919 % 10007} met in Srinagar about ward {i}. "
@@ -129,7 +129,7 @@ def test_killed_backfill_resumes_without_loss_or_doubles(tmp_path, db):
     proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while _articles(db) < 100 and time.monotonic() < deadline and proc.poll() is None:
+    while _articles(db) < 50 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
