@@ -17,7 +17,9 @@ tokens, so punctuation and hyphens between them do not matter) or any of its
 the mention's `sentence`, the whole `document` (title and text), or the `within` N
 words `before`, `after` or `near` (either side, inside the sentence) the mention.
 `quoted = true` holds when the mention sits inside quotation marks. `and = [...]`
-adds conditions that must hold as well.
+adds conditions that must hold as well; `or = [...]` gives alternatives, any of
+which is enough (a condition holds when its own test and its `and`s hold, or one of
+its `or`s does).
 
 Conditions on concepts are decided in a second pass, against mentions that do not
 themselves depend on other concepts. So two weak mentions ("Omar" and "NC") can never
@@ -162,12 +164,14 @@ class Condition:
     concepts: frozenset[str] = frozenset()
     any_concept: bool = False
     quoted: bool = False
-    also: tuple[Condition, ...] = ()
+    also: tuple[Condition, ...] = ()  # `and`: must hold as well
+    instead: tuple[Condition, ...] = ()  # `or`: any of these holding is enough
 
     @property
     def uses_concepts(self) -> bool:
         """Whether deciding it needs the other mentions (second pass)."""
-        return bool(self.concepts or self.any_concept) or any(c.uses_concepts for c in self.also)
+        nested = self.also + self.instead
+        return bool(self.concepts or self.any_concept) or any(c.uses_concepts for c in nested)
 
 
 @dataclass(frozen=True)
@@ -230,7 +234,7 @@ def merge_exclusions(conditions: list[Condition]) -> tuple[Condition, ...]:
     out: list[Condition] = []
     for cond in conditions:
         plain = cond.words is not None and not (
-            cond.concepts or cond.any_concept or cond.quoted or cond.also
+            cond.concepts or cond.any_concept or cond.quoted or cond.also or cond.instead
         )
         key = (cond.scope, cond.within)
         if not plain or key not in where:
@@ -303,10 +307,15 @@ def _holds_alone(cond: Condition, ctx: Context, start: int, end: int) -> bool:
 
 
 def holds(cond: Condition, ctx: Context, start: int, end: int) -> bool:
-    """Does `cond` (and everything in its `and`) hold for the mention at [start, end)?"""
-    if not _holds_alone(cond, ctx, start, end):
-        return False
-    return all(holds(also, ctx, start, end) for also in cond.also)
+    """Does `cond` hold for the mention at [start, end)?
+
+    (its own test and every `and`) or any `or`.
+    """
+    if _holds_alone(cond, ctx, start, end) and all(
+        holds(also, ctx, start, end) for also in cond.also
+    ):
+        return True
+    return any(holds(other, ctx, start, end) for other in cond.instead)
 
 
 def decide(form: Form, ctx: Context, start: int, end: int) -> bool:

@@ -39,6 +39,7 @@ class ConditionSpec(_Strict):
     concepts: list[str] = []
     quoted: bool = False
     also: list[ConditionSpec] = Field(default=[], alias="and")
+    instead: list[ConditionSpec] = Field(default=[], alias="or")
 
     _words = field_validator("words", "concepts")(_non_blank)
 

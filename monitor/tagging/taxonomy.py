@@ -188,6 +188,7 @@ class Taxonomy:
             if name != "*" and name not in self._concepts:
                 raise self._error(f"{key}.concepts[{c}]", f"unknown concept {name!r}")
         also = tuple(self._condition(f"{key}.and[{j}]", s) for j, s in enumerate(spec.also))
+        instead = tuple(self._condition(f"{key}.or[{j}]", s) for j, s in enumerate(spec.instead))
         return Condition(
             scope=spec.scope,
             within=spec.within or 0,
@@ -196,4 +197,5 @@ class Taxonomy:
             any_concept="*" in spec.concepts,
             quoted=spec.quoted,
             also=also,
+            instead=instead,
         )

@@ -49,6 +49,12 @@ def test_and_conditions_and_exact_case(fruit: Taxonomy) -> None:
     assert concepts(fruit, "The Pb met pear growers. Apple prices fell.") == {"Apple"}
 
 
+def test_or_alternatives(fruit: Taxonomy) -> None:
+    assert concepts(fruit, "Apples make good cider.") == {"Apple", "Cider"}
+    assert concepts(fruit, "A dry cider, please.") == {"Cider"}
+    assert concepts(fruit, "The cider house rules.") == set()
+
+
 def test_unrelated_concepts_do_not_make_an_article_related(fruit: Taxonomy) -> None:
     tagging = tag_article(None, "Hail and frost again.", fruit)
     assert tagging.concepts == ("Weather",)

@@ -113,6 +113,8 @@ CASES = [
     ("Uri sector", "Infiltration was foiled in the Uri sector of Baramulla.",
      {"Uri", "Baramulla"}),
     ("bare Uri without context", "Uri said he would call back.", set()),
+    ("Uri sector on its own", "Infiltration bid foiled in Uri sector.", {"Uri"}),
+    ("Hindi Uri", "उरी सेक्टर में घुसपैठ नाकाम।", {"Uri"}),
     ("Omar needs the full name", "Omar scored twice for the club.", set()),
     ("Omar after Omar Abdullah", "Omar Abdullah spoke first. Later Omar left.",
      {"Omar Abdullah"}),
