@@ -41,6 +41,7 @@ from .app import App
 from .config import Settings, Source, load_settings
 from .errors import AlreadyRunning, MonitorError
 from .fetch import Fetcher
+from .process import pid_alive
 from .timeutil import iso, now_utc
 
 __all__ = ["HEARTBEAT", "NOTIFY_JOBS", "Daemon", "daemon_status", "lock_path"]
@@ -278,7 +279,7 @@ def daemon_status(app: App) -> dict[str, Any]:
     age = (now - datetime.fromisoformat(at)).total_seconds() if at else None
     alive = beat.get("state") == "running" and age is not None and age < 3 * HEARTBEAT
     if alive and beat.get("host") == platform.node():
-        alive = _pid_alive(int(beat.get("pid") or 0))
+        alive = pid_alive(int(beat.get("pid") or 0))
     jobs = {name: store.get_meta(f"job:{name}") for name, _, _ in NOTIFY_JOBS}
     configured = [s.name for s in app.settings.sources]
     attention = [r["name"] for r in store.source_rows(configured)
@@ -288,15 +289,4 @@ def daemon_status(app: App) -> dict[str, Any]:
                                      "heartbeat_age_seconds": None if age is None else round(age)},
         "jobs": jobs, "sources_needing_attention": attention, "checked_at": iso(now),
     }
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True

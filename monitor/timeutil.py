@@ -9,6 +9,7 @@ this module only reads the strict forms the CLI and the store use.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "now_utc",
     "parse_cli_date",
     "parse_iso",
+    "retry_after_seconds",
     "to_utc_iso",
     "zone",
 ]
@@ -86,3 +88,23 @@ def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min, tzinfo=zi)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zi)
     return start, end
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """A Retry-After header as seconds from now (RFC 9110 10.2.3), or None if unreadable.
+
+    Either delta-seconds or an HTTP-date; HTTP-dates are GMT, so one without a zone
+    is read as UTC. A date in the past means "now" (0).
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or now_utc())).total_seconds())

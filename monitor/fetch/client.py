@@ -32,14 +32,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from ..config import FetchSection
 from ..errors import FetchError
-from ..timeutil import now_utc
+from ..timeutil import retry_after_seconds
 from .addresses import BlockedAddress, check_url_address
 from .body import BodyTooLarge, CorruptBody, read_capped
 from .charset import decode_body
@@ -102,22 +101,6 @@ class Response:
         if not self._text:
             self._text.append(decode_body(self.content, self.content_type)[0])
         return self._text[0]
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds from now: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now_utc()).total_seconds())
 
 
 class Client:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import DeliveryError
+from ..process import pid_alive
 from ..timeutil import iso, now_utc, parse_iso
 from .channels import make_sender
 from .compose import compose
@@ -135,7 +136,7 @@ class Dispatcher:
         pid = rest.partition(":")[0]
         if host != self.host or not pid.isdigit() or int(pid) == os.getpid():
             return False
-        return not _alive(int(pid))
+        return not pid_alive(int(pid))
 
     # -- one attempt ------------------------------------------------------------------------
 
@@ -189,13 +190,3 @@ class Dispatcher:
         log.warning("delivery #%d on %s: %s; retry in %s", row["id"], row["channel"],
                     error.message, wait)
         return "retry"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -7,32 +7,14 @@ is permanent: the URL or the payload is wrong, and sending it again cannot help.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-
 import httpx
 
 from ...errors import DeliveryError
+from ...timeutil import retry_after_seconds
 
-__all__ = ["post", "retry_after"]
+__all__ = ["post"]
 
 _RETRY_STATUSES = {408, 429}
-
-
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header, or None if absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def post(
@@ -55,6 +37,6 @@ def post(
         channel,
         "http_status",
         message,
-        retry_after=retry_after(resp.headers.get("retry-after")) if retriable else None,
+        retry_after=retry_after_seconds(resp.headers.get("retry-after")) if retriable else None,
         permanent=not retriable,
     )
