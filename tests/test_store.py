@@ -91,14 +91,3 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path, run):
     result = run("--db", str(bad), "stats", expect=1)
     assert "cannot open the database" in result.output and "Traceback" not in result.output
 
-
-@pytest.mark.parametrize(
-    ("header", "seconds"),
-    [("120", 120.0), ("Sat, 21 Nov 2026 10:00:30 GMT", 30.0), ("Sat, 21 Nov 2026 09:00:00 GMT",
-                                                             0.0), ("soon", None), (None, None)],
-)
-def test_retry_after_header_forms(header, seconds):
-    from monitor.timeutil import retry_after_seconds
-
-    now = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-    assert retry_after_seconds(header, now) == seconds
