@@ -38,6 +38,9 @@ NEAR_DUPLICATE = 0.3
 FACTS_AGREE = 0.75
 PLAIN_DUPLICATE = 0.5
 MIN_FACTS = 3  # fewer shared-or-not facts than this and the facts say nothing
+# A text of fewer shingles is too short to call a copy ("Read more at the source."):
+# two different stubs would hash alike. Such stubs are never marked duplicates.
+MIN_SHINGLES = 5
 
 
 def root_of(candidate: CandidateArticle) -> int:
@@ -62,7 +65,9 @@ def decide_duplicate(
     }
     if by_url is not None:
         return DedupVerdict(**base, update_of=by_url.id, method="url", similarity=1.0)
-    if fp.shingles and by_hash:
+    if fp.shingles < MIN_SHINGLES:
+        return DedupVerdict(**base)
+    if by_hash:
         first = min(by_hash, key=lambda c: (root_of(c), c.id))
         return DedupVerdict(**base, duplicate_of=root_of(first), method="exact",
                             similarity=1.0)

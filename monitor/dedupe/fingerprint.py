@@ -121,12 +121,16 @@ def fact_overlap(a: Sequence[int] | None, b: Sequence[int] | None) -> tuple[floa
     fb = set(b[NUM_PERM:]) if b else set()
     if not fa or not fb:
         return 0.0, 0.0, 0
-    union = sorted(fa | fb)[:MAX_FACTS]
-    in_a = sum(1 for h in union if h in fa)
-    in_b = sum(1 for h in union if h in fb)
-    shared = sum(1 for h in union if h in fa and h in fb)
+    if len(fa) < MAX_FACTS and len(fb) < MAX_FACTS:  # both sketches hold every fact
+        shared = len(fa & fb)
+        union, smaller = len(fa) + len(fb) - shared, min(len(fa), len(fb))
+        return shared / union, shared / smaller, shared
+    bottom = sorted(fa | fb)[:MAX_FACTS]
+    in_a = sum(1 for h in bottom if h in fa)
+    in_b = sum(1 for h in bottom if h in fb)
+    shared = sum(1 for h in bottom if h in fa and h in fb)
     smaller = min(in_a, in_b)
-    return shared / len(union), (shared / smaller if smaller else 0.0), shared
+    return shared / len(bottom), (shared / smaller if smaller else 0.0), shared
 
 
 def _shingle_hashes(tokens: list[bytes]) -> np.ndarray:
