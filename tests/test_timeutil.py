@@ -11,7 +11,7 @@ from monitor.timeutil import day_bounds, parse_cli_date, retry_after_seconds
 
 def test_a_dst_day_is_one_calendar_day():
     start, end = day_bounds(date(2024, 3, 31), "Europe/London")
-    assert (end - start).total_seconds() == 23 * 3600
+    assert (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() == 23 * 3600
     assert start.isoformat() == "2024-03-31T00:00:00+00:00"
 
 
