@@ -106,6 +106,13 @@ def _timed_commit() -> dict[str, float]:
     return spent
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the pool's workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
     """One part, in this process: build inputs, backfill them, measure."""
     from monitor.app import App
@@ -127,9 +134,11 @@ def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
     app = App.load(config, folder / "bench.db")
     app.taxonomy  # loaded before the clock starts, as in a daemon  # noqa: B018
     spent = _timed_commit()
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     summary = run_backfill(app, BackfillOptions(inputs=tuple(inputs), jobs=jobs))
     seconds = time.perf_counter() - started
+    cores_busy = (_cpu_seconds() - cpu_before) / seconds
     if server is not None:
         server.terminate()
     stored = summary.new + summary.outcomes["duplicate"]
@@ -138,6 +147,7 @@ def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
         "failed": len(summary.failed), "seconds": round(seconds, 2),
         "articles_per_s": round(stored / seconds, 1),
         "writer_commit_s": round(spent["commit"], 2),
+        "cores_busy": round(cores_busy, 2),  # CPU seconds of the run and its workers / wall
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "peak_worker_rss_mb": round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
@@ -182,7 +192,8 @@ def main() -> None:
         r = json.loads(out.strip().splitlines()[-1])
         print(f"{part:5} {r['stored']:>6} articles in {r['seconds']:>7}s = "
               f"{r['articles_per_s']:>7} articles/s; peak RSS {r['peak_rss_mb']} MB "
-              f"(+ worker {r['peak_worker_rss_mb']} MB); failed {r['failed']}")
+              f"(+ worker {r['peak_worker_rss_mb']} MB); cores busy {r['cores_busy']}; "
+              f"failed {r['failed']}")
         print(f"      stages, ms/article on one core: {r['stage_ms_per_article_one_core']}; "
               f"{_bound(r)}")
     print(f"load after: {os.getloadavg()[0]:.2f} (1 min)")

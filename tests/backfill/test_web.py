@@ -91,3 +91,51 @@ def test_not_a_document_is_a_failure(site, run, config):
     site.put("/data.bin", b"\x00\x01binary", "application/octet-stream")
     result = run("backfill", site.url("/data.bin"), "--jobs", "1", expect=1, config=config)
     assert "parse: not a feed, sitemap or HTML page" in result.stdout
+
+
+ZONELESS = """<!doctype html><html><head><title>Dal lake weeds | Ledger</title>
+<meta property="article:published_time" content="2024-05-03T10:00:00"></head><body>
+<nav><a href="/">Home</a></nav><article><h1>Dal lake weeds cleared</h1>
+<p>Harvesters removed two hundred tonnes of weeds from the lake over the spring, the
+lakes authority said, and the boatmen's union asked for a second machine.</p>
+<p>The authority said a tender for the machine would go out before the summer season
+and that the cleared channels would be marked with buoys.</p></article></body></html>"""
+
+
+def test_source_option_gives_its_zone_to_zoneless_page_dates(site, run, export, config):
+    url = site.put("/dal.html", ZONELESS)
+    run("backfill", url, "--source", "valley-ledger", "--jobs", "1", config=config)
+    (record,) = export()
+    assert record["source"] == "valley-ledger"
+    assert record["published"] == "2024-05-03T10:00:00+05:00"  # the source's Asia/Karachi
+
+
+def test_quiet_unless_alerts(site, run, config, tmp_path, db):
+    from .conftest import write_config
+
+    alerting = write_config(tmp_path / "alerts.toml", db,
+                            '[[channels]]\nname = "console"\nkind = "console"\n\n'
+                            '[[alerts]]\nname = "any-lake"\nquery = "lake"\n'
+                            'channels = ["console"]\n')
+    site.put("/dal.html", ZONELESS)
+    site.put("/wular.html", ZONELESS.replace("Dal lake weeds cleared", "Wular lake survey")
+             .split("<article>")[0] + "<article><h1>Wular lake survey</h1><p>Surveyors "
+             "measured the depth of Wular lake at forty points and found the northern bays "
+             "had silted up by a metre since the last survey.</p><p>Fishermen from Bandipora "
+             "said their catch had halved and asked for dredging before the autumn."
+             "</p></article></body></html>")
+    run("backfill", site.url("/dal.html"), "--jobs", "1", config=alerting)
+    assert run("alerts", "--json", config=alerting).stdout.strip() == "[]"
+    run("backfill", site.url("/wular.html"), "--alerts", "--jobs", "1", config=alerting)
+    assert json.loads(run("alerts", "--json", config=alerting).stdout)
+
+
+def test_loopback_is_refused_without_allow_private_addresses(site, run, tmp_path, db):
+    from .conftest import write_config
+
+    strict = write_config(tmp_path / "strict.toml", db)
+    strict.write_text(strict.read_text().replace("allow_private_addresses = true",
+                                                 "allow_private_addresses = false"))
+    url = site.put("/dal.html", ZONELESS)
+    out = run("backfill", url, "--jobs", "1", expect=1, config=strict).stdout
+    assert "blocked_address" in out and site.hits["/dal.html"] == 0
