@@ -8,7 +8,7 @@ BIN     = $(VENV)/bin
 $(BIN)/monitor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(BIN)/monitor
 
 ## run: install and start the daemon on the shipped configuration

@@ -57,7 +57,7 @@ class App:
     ) -> DateContext:
         """How to read one source's dates: its zone and order, else the monitor's."""
         tz = (source.timezone if source else None) or self.settings.monitor.timezone
-        order = source.date_order if source else "DMY"
+        order = (source.date_order if source else None) or self.settings.monitor.date_order
         return DateContext(timezone=tz, now=now or now_utc(), date_order=order)
 
     def close(self) -> None:

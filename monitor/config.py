@@ -89,6 +89,9 @@ def _check_zone(value: str | None) -> str | None:
 class MonitorSection(_Section):
     database: Path = Field(Path("data/monitor.db"), description="SQLite corpus file")
     timezone: str = Field("Asia/Kolkata", description="digests are per local day in this zone")
+    date_order: Literal["DMY", "MDY"] = Field(
+        "DMY", description="ambiguous numeric dates (03/04/2024) where a source sets none"
+    )
     taxonomy: Path = Field(PACKAGE_TAXONOMY, description="taxonomy TOML file")
     user_agent: str = Field(
         "kashmir-monitor/0.1 (+https://example.org/contact)", description="HTTP User-Agent"
@@ -121,7 +124,9 @@ class Source(_Section):
     interval: timedelta | None = Field(None, description="poll interval (default: [fetch])")
     full_text: bool = Field(True, description="fetch and clean each linked article page")
     timezone: str | None = Field(None, description="zone of the source's zone-less dates")
-    date_order: Literal["DMY", "MDY"] = Field("DMY", description="ambiguous numeric dates")
+    date_order: Literal["DMY", "MDY"] | None = Field(
+        None, description="ambiguous numeric dates (default: [monitor] date_order)"
+    )
     _zone = field_validator("timezone")(_check_zone)
 
 

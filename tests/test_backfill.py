@@ -145,3 +145,36 @@ def test_killed_backfill_resumes_without_loss_or_doubles(tmp_path, db):
         versions = conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
     assert rows == (n, n)
     assert versions == 0
+
+
+SAVED_PAGE = """Home | News | Politics | Sports | Contact Us
+Call us: +91 194 000 0000 | editor@valleypost.example
+Power supply to improve in Kupwara, says department
+Power supply to improve in Kupwara, says department
+Posted on: 03/04/2024
+
+Kupwara: The power development department said on Monday that new feeder lines in Kupwara
+district would cut the length of scheduled outages during the coming winter.
+
+Engineers said the work on two receiving stations would be finished within a month.
+
+Share on Facebook | Share on Twitter
+Also Read: Snowfall closes Gurez road
+3/9/2024 11:17:13 PM
+"""
+
+
+@pytest.mark.parametrize(("order", "published"), [
+    (None, "2024-04-03T00:00:00+05:30"),
+    ("MDY", "2024-03-04T00:00:00+05:30"),
+])
+def test_saved_page_date_order_and_crawl_stamp(tmp_path, run, export, order, published):
+    (tmp_path / "page.txt").write_text(SAVED_PAGE, encoding="utf-8")
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[monitor]\ndate_order = "{order}"\n' if order else "", encoding="utf-8")
+    run("backfill", str(tmp_path / "page.txt"), config=config)
+    (record,) = export()
+    assert record["published"] == published  # never the crawl stamp of 9 March
+    assert "Share on Facebook" not in record["text"] and "Call us" not in record["text"]
+    assert "3/9/2024" not in record["text"]
+    assert record["text"].startswith("Kupwara: The power development department")

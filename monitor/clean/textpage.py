@@ -228,6 +228,30 @@ def _saved_page(lines: list[str], kinds: list[str], stamps: list[str]) -> bool:
     return bool(stamps) or pattern >= 2 or menus >= MENU_RUN or repeated
 
 
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped paragraph lines, so a wrapped paragraph is classified whole.
+
+    A line that does not end a sentence, followed directly by one that starts in lower
+    case, continues it ("...new feeder lines in Kupwara" / "district would cut...").
+    Without this, the first line of a wrapped paragraph reads as a headline and is
+    cut away with the page furniture. Scripts without case are left as they are.
+    """
+    out: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if (
+            out
+            and text[:1].islower()
+            and out[-1].strip()
+            and _words(out[-1]) > MENU_WORDS
+            and not out[-1].rstrip().endswith(SENTENCE_END)
+        ):
+            out[-1] = f"{out[-1].rstrip()} {text}"
+        else:
+            out.append(line)
+    return out
+
+
 def read_text_page(content: str) -> TextPage:
     """Split a `.txt` body into header date, title and clean paragraphs."""
     header_date = None
@@ -235,6 +259,7 @@ def read_text_page(content: str) -> TextPage:
         header_date = match.group(1)
         content = content[match.end() :]
     lines, removed = _strip_stamps(content.splitlines())
+    lines = _unwrap(lines)
     kinds = [classify(line) if line.strip() else "blank" for line in lines]
     if not any(k == "prose" for k in kinds) or not _saved_page(lines, kinds, removed):
         text = "\n".join(lines)
