@@ -10,7 +10,12 @@ Singh" or "letter of credit (LoC)") sprinkled in. Two streams are measured:
 - `on-topic`: every article carries a name in about one word in 50 (about ten
   accepted mentions each): the worst case, a feed of nothing but Kashmir news;
 - `mixed`: what a monitor sees: 70% of articles carry no name at all, 10% one
-  look-alike, 20% are on-topic as above.
+  look-alike, 20% are on-topic as above;
+- `unrelated`: no name at all, the floor (folding and one automaton pass).
+
+`--extra-aliases N` appends N made-up aliases (pseudo-words, in concepts of 10) to
+the taxonomy, to show that the cost does not grow with the number of aliases: the
+automaton makes one pass over the text whatever it holds.
 
 Each round tags every article once in this process (one core); the rate uses CPU
 time (`time.process_time`), which other processes on a shared machine disturb
@@ -22,7 +27,9 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import string
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -104,10 +111,12 @@ def make_article(rng: random.Random, words: int = 600, rate: float = 0.02) -> st
 
 
 def make_stream(kind: str, articles: int, seed: int = 6) -> list[str]:
-    """`on-topic` or `mixed` articles (see the module docstring)."""
+    """`on-topic`, `mixed` or `unrelated` articles (see the module docstring)."""
     rng = random.Random(seed)
     if kind == "on-topic":
         return [make_article(rng) for _ in range(articles)]
+    if kind == "unrelated":
+        return [make_article(rng, rate=0.0) for _ in range(articles)]
     out = []
     for _ in range(articles):
         roll = rng.random()
@@ -126,8 +135,29 @@ def _rates(texts: list[str], taxonomy: Taxonomy, rounds: int) -> list[float]:
     return rates
 
 
-def run_speed(taxonomy_path: Path, articles: int = 2000, rounds: int = 5) -> int:
+def with_extra_aliases(taxonomy_path: Path, extra: int, folder: Path) -> Path:
+    """A copy of the taxonomy with `extra` made-up aliases appended."""
+    rng = random.Random(2026)
+    lines = [taxonomy_path.read_text(encoding="utf-8")]
+    for c in range(0, extra, 10):
+        names = {
+            "".join(rng.choices(string.ascii_lowercase, k=rng.randint(6, 11))).title()
+            for _ in range(min(10, extra - c))
+        }
+        aliases = ", ".join(f'"{n}"' for n in sorted(names))
+        lines.append(f'\n[[concepts]]\nname = "Extra {c}"\nkind = "place"\naliases = [{aliases}]\n')
+    path = folder / "taxonomy-extra.toml"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def run_speed(
+    taxonomy_path: Path, articles: int = 2000, rounds: int = 5, extra_aliases: int = 0
+) -> int:
     """Print build time, alias count and articles/s per stream (best and median)."""
+    if extra_aliases:
+        folder = Path(tempfile.mkdtemp(prefix="bench-tagging-"))
+        taxonomy_path = with_extra_aliases(taxonomy_path, extra_aliases, folder)
     t0 = time.perf_counter()
     taxonomy = load_taxonomy(taxonomy_path)
     _ = taxonomy.matcher
@@ -136,7 +166,7 @@ def run_speed(taxonomy_path: Path, articles: int = 2000, rounds: int = 5) -> int
         f"taxonomy: {len(taxonomy.concept_names)} concepts, {len(taxonomy.entries)} alias keys, "
         f"loaded and compiled in {build * 1000:.0f} ms"
     )
-    for kind in ("mixed", "on-topic"):
+    for kind in ("mixed", "on-topic", "unrelated"):
         texts = make_stream(kind, articles)
         sample = texts[:300]
         mentions = sum(len(tag_article(None, t, taxonomy).mentions) for t in sample)
@@ -155,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--taxonomy", type=Path, default=ROOT / "config" / "taxonomy.toml")
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--extra-aliases", type=int, default=0, help="made-up aliases to add")
     args = ap.parse_args(argv)
-    return run_speed(args.taxonomy, args.articles, args.rounds)
+    return run_speed(args.taxonomy, args.articles, args.rounds, args.extra_aliases)
 
 
 if __name__ == "__main__":

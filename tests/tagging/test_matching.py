@@ -86,6 +86,11 @@ def test_word_boundaries(concepts: Callable[..., set[str]]) -> None:
     assert concepts("नेकांक्षा") == set()  # an alias at the start of a longer word
 
 
+def test_punctuation_before_a_word(tag: Callable[..., Tagging]) -> None:
+    text = "\u201cSrinagar\u201d (Srinagar) /Srinagar #Srinagar 'Srinagar' SRINAGAR,Srinagar"
+    assert [m.surface for m in tag(text).mentions] == ["Srinagar"] * 5 + ["SRINAGAR"] + ["Srinagar"]
+
+
 def test_hyphen_space_and_dash_variants(concepts: Callable[..., set[str]]) -> None:
     for form in ("Gilgit-Baltistan", "Gilgit Baltistan", "Gilgit\u2013Baltistan"):
         assert concepts(f"Elections in {form} were held") == {"Gilgit-Baltistan"}, form
