@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import signal
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -112,6 +113,15 @@ def _init_worker(taxonomy: Taxonomy) -> None:
     global _WORKER_TAXONOMY
     _WORKER_TAXONOMY = taxonomy
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed (SIGKILL: no cleanup ran) would wait forever
+    for work; it notices that it was re-parented and leaves."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def _analyse_item(item: InputItem, taxonomy: Taxonomy | None = None) -> Analysis | str | None:

@@ -36,6 +36,23 @@ def _articles(db: Path) -> int:
         return 0
 
 
+def _no_orphans(db: Path) -> None:
+    """The killed run's worker processes notice and exit on their own."""
+    deadline = time.monotonic() + 10
+    while True:
+        left = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and str(db).encode() in (proc / "cmdline").read_bytes():
+                    left.append(proc.name)
+            except OSError:
+                continue
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert not left, f"worker processes outlived their killed parent: {left}"
+
+
 def _kill_mid_run(cmd: list[str], env: dict[str, str], cwd: Path, site: Site, db: Path) -> None:
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -60,6 +77,7 @@ def test_killed_url_backfill_resumes_without_refetching(tmp_path, db, config):
         _kill_mid_run(cmd, env, tmp_path, site, db)
         partial = _articles(db)
         assert 0 < partial < expected, "the kill should land mid-run"
+        _no_orphans(db)
         spooled = list(Path(str(db) + ".spool").rglob("*"))
         site.release()
         delivered_before = sum(site.delivered.values())
