@@ -147,3 +147,21 @@ def test_offsets_always_slice_back(shipped: Taxonomy, title: str, body: str) -> 
         assert m.surface in m.sentence or m.field == "title"
     assert 0.0 <= result.relevance <= 1.0
     assert result.related == bool(result.concepts)
+
+
+NOISE = st.text(
+    alphabet=st.sampled_from(
+        list(
+            "abc KJ&-'.,\n\u0130\u00df\u2019\u201c\u0640\u064e\u093c\u00ad\u200b"
+            "\u0915\u0936\u092e\u0940\u06a9\u0643\u06cc\u064a"
+        )
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(NOISE, st.sampled_from(WORDS)), max_size=20).map("".join))
+def test_offsets_slice_back_in_any_text(shipped: Taxonomy, text: str) -> None:
+    result = tag_article(None, text, shipped)
+    assert slices_back(None, text, result)
