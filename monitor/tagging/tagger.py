@@ -147,10 +147,11 @@ def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
         anchors = frozenset(c for f in fields for _, c in f.accepted)
         for f in fields:
             f.anchors = anchors
-        for f, hit in late:
-            form = forms[hit.entry.form]
-            if decide(form, f, hit.start, hit.end):
-                f.accepted.append((hit, form.concept))
+        second = [
+            (f, hit) for f, hit in late if decide(forms[hit.entry.form], f, hit.start, hit.end)
+        ]
+        for f, hit in second:  # only now: second-pass mentions never confirm each other
+            f.accepted.append((hit, forms[hit.entry.form].concept))
     mentions = []
     for f in fields:
         f.accepted.sort(key=lambda hc: hc[0].start)

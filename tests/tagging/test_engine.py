@@ -55,6 +55,10 @@ def test_or_alternatives(fruit: Taxonomy) -> None:
     assert concepts(fruit, "The cider house rules.") == set()
 
 
+def test_weak_mentions_never_confirm_each_other(fruit: Taxonomy) -> None:
+    assert concepts(fruit, "Apples: the cider press is old.") == {"Apple", "Cider"}
+
+
 def test_unrelated_concepts_do_not_make_an_article_related(fruit: Taxonomy) -> None:
     tagging = tag_article(None, "Hail and frost again.", fruit)
     assert tagging.concepts == ("Weather",)
