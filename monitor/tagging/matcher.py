@@ -51,6 +51,8 @@ class AliasEntry:
     cased: str  # the alias folded with case kept, no padding
     capitals: tuple[int, ...]  # offsets that must be capitals (proper case)
     exact: bool = False
+    concept: str = ""  # for explanations: whose alias or block phrase this is
+    alias: str = ""  # ... and as written in the taxonomy
 
     def accepts(self, surface_cased: str) -> bool:
         """Does the text's case-kept surface satisfy this alias's case rule?"""

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from monitor.tagging.folding import fold_alias, is_word
+from monitor.tagging.schema import ConditionSpec
 
 __all__ = [
     "CHARS_PER_WORD",
@@ -41,9 +42,11 @@ __all__ = [
     "Form",
     "Words",
     "decide",
+    "describe",
     "holds",
     "merge_exclusions",
     "tokens",
+    "why_not",
 ]
 
 _TOKEN = re.compile(
@@ -166,6 +169,7 @@ class Condition:
     quoted: bool = False
     also: tuple[Condition, ...] = ()  # `and`: must hold as well
     instead: tuple[Condition, ...] = ()  # `or`: any of these holding is enough
+    text: str = ""  # how the taxonomy wrote it, for explanations
 
     @property
     def uses_concepts(self) -> bool:
@@ -244,7 +248,8 @@ def merge_exclusions(conditions: list[Condition]) -> tuple[Condition, ...]:
             continue
         first = out[where[key]]
         assert first.words is not None and cond.words is not None
-        out[where[key]] = replace(first, words=first.words.union(cond.words))
+        words = first.words.union(cond.words)
+        out[where[key]] = replace(first, words=words, text=f"{first.text}; {cond.text}")
     return tuple(out)
 
 
@@ -327,3 +332,30 @@ def decide(form: Form, ctx: Context, start: int, end: int) -> bool:
         if holds(cond, ctx, start, end):
             return False
     return True
+
+
+def describe(spec: ConditionSpec) -> str:
+    """A short human-readable form of a condition, for explanations."""
+    if spec.quoted:
+        head = "inside quotation marks"
+    else:
+        what = [*spec.words[:4], *(f"[{c}]" for c in spec.concepts[:4])]
+        more = len(spec.words) + len(spec.concepts) - len(what)
+        listed = ", ".join(what) + (f" (+{more})" if more > 0 else "")
+        n = spec.within
+        where = spec.scope if n is None else f"{n} word{'s' if n > 1 else ''} {spec.scope}"
+        head = f"{listed} in {where}" if spec.scope != "document" else f"{listed} in the text"
+    parts = [head, *(f"and {describe(a)}" for a in spec.also)]
+    parts += [f"or {describe(o)}" for o in spec.instead]
+    return " ".join(parts)
+
+
+def why_not(form: Form, ctx: Context, start: int, end: int) -> str | None:
+    """None when a mention counts, else which rule stopped it (for explanations)."""
+    for cond in form.require:
+        if not holds(cond, ctx, start, end):
+            return f"needs {cond.text}"
+    for cond in form.exclude:
+        if holds(cond, ctx, start, end):
+            return f"cancelled by {cond.text}"
+    return None

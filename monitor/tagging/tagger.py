@@ -11,21 +11,22 @@ A pure function of its arguments: no I/O, no global state beyond the taxonomy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from monitor.models import Mention, Tagging
 from monitor.tagging.folding import Folded, fold
 from monitor.tagging.matcher import BLOCK, Hit
 from monitor.tagging.relevance import relevance
-from monitor.tagging.rules import CHARS_PER_WORD, decide, tokens
+from monitor.tagging.rules import CHARS_PER_WORD, Form, decide, tokens
 from monitor.tagging.sentences import sentence_spans, span_at
 from monitor.tagging.taxonomy import Taxonomy
 
-__all__ = ["tag_article"]
+__all__ = ["ArticleField", "Verdict", "mention", "run", "tag_article"]
 
 
 @dataclass
-class _Field:
+class ArticleField:
     """One field being tagged; also the `rules.Context` for its mentions."""
 
     name: str
@@ -112,7 +113,7 @@ class _Field:
         return frozenset(c for h, c in self.accepted if lo <= h.start < hi)
 
 
-def _mention(f: _Field, hit: Hit, concept: str) -> Mention:
+def mention(f: ArticleField, hit: Hit, concept: str) -> Mention:
     start, end = f.original_span(hit.start, hit.end)
     return Mention(
         concept=concept,
@@ -124,10 +125,21 @@ def _mention(f: _Field, hit: Hit, concept: str) -> Mention:
     )
 
 
-def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
-    """Tag one article's title and text with `taxonomy` (see the module docstring)."""
-    fields = [_Field("title", fold(title))] if title and title.strip() else []
-    fields.append(_Field("text", fold(text or "")))
+Verdict = Callable[[Form, ArticleField, Hit], bool]
+
+
+def _counts(form: Form, f: ArticleField, hit: Hit) -> bool:
+    return decide(form, f, hit.start, hit.end)
+
+
+def run(title: str | None, text: str, taxonomy: Taxonomy, verdict: Verdict) -> list[ArticleField]:
+    """Fold, match and judge every hit; each field's `accepted` holds what counted.
+
+    Shared by `tag_article` and `explain.explain_article`, which passes a verdict
+    that also records why.
+    """
+    fields = [ArticleField("title", fold(title))] if title and title.strip() else []
+    fields.append(ArticleField("text", fold(text or "")))
     document = tuple(f.folded for f in fields)
     forms = taxonomy.forms
     hits = []
@@ -141,21 +153,24 @@ def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
         form = forms[hit.entry.form]
         if form.second_pass:
             late.append((f, hit))
-        elif decide(form, f, hit.start, hit.end):
+        elif verdict(form, f, hit):
             f.accepted.append((hit, form.concept))
     if late:
         anchors = frozenset(c for f in fields for _, c in f.accepted)
         for f in fields:
             f.anchors = anchors
-        second = [
-            (f, hit) for f, hit in late if decide(forms[hit.entry.form], f, hit.start, hit.end)
-        ]
+        second = [(f, hit) for f, hit in late if verdict(forms[hit.entry.form], f, hit)]
         for f, hit in second:  # only now: second-pass mentions never confirm each other
             f.accepted.append((hit, forms[hit.entry.form].concept))
-    mentions = []
     for f in fields:
         f.accepted.sort(key=lambda hc: hc[0].start)
-        mentions.extend(_mention(f, hit, concept) for hit, concept in f.accepted)
+    return fields
+
+
+def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
+    """Tag one article's title and text with `taxonomy` (see the module docstring)."""
+    fields = run(title, text, taxonomy, _counts)
+    mentions = [mention(f, hit, concept) for f in fields for hit, concept in f.accepted]
     return _tagging(mentions, text or "", taxonomy)
 
 

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from monitor.errors import ConfigError
 from monitor.tagging.folding import fold, fold_alias, is_word
 from monitor.tagging.matcher import BLOCK, AliasEntry, Matcher
-from monitor.tagging.rules import Condition, Form, Words, merge_exclusions
+from monitor.tagging.rules import Condition, Form, Words, describe, merge_exclusions
 from monitor.tagging.schema import ConceptSpec, ConditionSpec, TaxonomySpec, first_error
 
 __all__ = ["ENGINE_VERSION", "Taxonomy", "load_taxonomy"]
@@ -175,7 +175,7 @@ class Taxonomy:
             )
         cased = fold(alias).cased.strip()
         capitals = tuple(j for j, ch in enumerate(cased) if ch.isupper())
-        entry = AliasEntry(form, cased, capitals, exact=case == "exact")
+        entry = AliasEntry(form, cased, capitals, case == "exact", concept, alias)
         self.entries.setdefault(folded_key, []).append(entry)
 
     def _condition(self, key: str, spec: ConditionSpec) -> Condition:
@@ -190,6 +190,7 @@ class Taxonomy:
         also = tuple(self._condition(f"{key}.and[{j}]", s) for j, s in enumerate(spec.also))
         instead = tuple(self._condition(f"{key}.or[{j}]", s) for j, s in enumerate(spec.instead))
         return Condition(
+            text=describe(spec),
             scope=spec.scope,
             within=spec.within or 0,
             words=Words.compile(spec.words) if spec.words else None,

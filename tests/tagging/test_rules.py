@@ -10,6 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
+from monitor.tagging import Taxonomy
+from monitor.tagging.explain import explain_article
+
 Concepts = Callable[..., set[str]]
 
 CASES = [
@@ -182,3 +185,14 @@ def test_related_false_concepts_do_not_make_an_article_related(tag: Callable) ->
     assert result.concepts == ("Lashkar-e-Taiba",)
     assert result.related is False
     assert result.relevance == 0.0
+
+
+def test_explanations_say_why(shipped: Taxonomy) -> None:
+    text = "Exporters need a letter of credit (LoC). Troops at Kashmir Point. Omar left."
+    found = {e.surface: e for e in explain_article("Poonch", text, shipped)}
+    assert found["Poonch"].counted and found["Poonch"].field == "title"
+    assert found["Poonch"].reason == "alias 'Poonch'"
+    assert not found["LoC"].counted and "letter of credit" in found["LoC"].reason
+    assert found["Kashmir Point"].reason.startswith("look-alike phrase")
+    assert found["Omar"].reason == "needs [Omar Abdullah] in the text"
+    assert text[found["LoC"].start : found["LoC"].end] == "LoC"
