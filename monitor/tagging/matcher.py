@@ -2,7 +2,7 @@
 
 The automaton runs over the folded text (`folding.fold`: lower case, script variants
 unified). Word boundaries are half built into it: every alias is entered once per
-character that may precede a word (a space, "(", a quote, a danda...), and the text
+character that may precede a word (a space, "(", a quote, a slash...), and the text
 is given a leading space, so a match can never start inside a word ("nc" in "since",
 "uri" in "during" are never even reported). The right-hand boundary is one check per
 match: the next character must not be a word character (`folding.is_word`, which
@@ -38,7 +38,7 @@ BLOCK = -1  # form index of a block phrase
 
 # Characters after which a word may start (besides the start of the text). Each
 # alias is entered once per character here, so the list is kept to what really
-# precedes words in news text: every key costs memory in every worker (about 16 kB
+# precedes words in news text: every key costs memory in every worker (about 5 kB
 # per alias). Hyphens, dashes and line breaks are spaces by now (folding).
 _BEFORE_WORD = tuple(" (['\"/#@,.:;!?\u201c\u00ab\u201e")
 
