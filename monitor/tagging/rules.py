@@ -316,6 +316,8 @@ def holds(cond: Condition, ctx: Context, start: int, end: int) -> bool:
 
     (its own test and every `and`) or any `or`.
     """
+    if not (cond.also or cond.instead):  # the common case, without generators
+        return _holds_alone(cond, ctx, start, end)
     if _holds_alone(cond, ctx, start, end) and all(
         holds(also, ctx, start, end) for also in cond.also
     ):
