@@ -17,9 +17,9 @@ tokens, so punctuation and hyphens between them do not matter) or any of its
 the mention's `sentence`, the whole `document` (title and text), or the `within` N
 words `before`, `after` or `near` (either side, inside the sentence) the mention.
 `quoted = true` holds when the mention sits inside quotation marks. `and = [...]`
-adds conditions that must hold as well; `or = [...]` gives alternatives, any of
-which is enough (a condition holds when its own test and its `and`s hold, or one of
-its `or`s does).
+adds conditions that must hold as well, `unless = [...]` conditions that must not,
+and `or = [...]` alternatives, any of which is enough (a condition holds when its
+own test and its `and`s hold and none of its `unless`, or one of its `or`s does).
 
 Conditions on concepts are decided in a second pass, against mentions that do not
 themselves depend on other concepts. So two weak mentions ("Omar" and "NC") can never
@@ -169,12 +169,13 @@ class Condition:
     quoted: bool = False
     also: tuple[Condition, ...] = ()  # `and`: must hold as well
     instead: tuple[Condition, ...] = ()  # `or`: any of these holding is enough
+    unless: tuple[Condition, ...] = ()  # `unless`: none of these may hold
     text: str = ""  # how the taxonomy wrote it, for explanations
 
     @property
     def uses_concepts(self) -> bool:
         """Whether deciding it needs the other mentions (second pass)."""
-        nested = self.also + self.instead
+        nested = self.also + self.instead + self.unless
         return bool(self.concepts or self.any_concept) or any(c.uses_concepts for c in nested)
 
 
@@ -238,7 +239,12 @@ def merge_exclusions(conditions: list[Condition]) -> tuple[Condition, ...]:
     out: list[Condition] = []
     for cond in conditions:
         plain = cond.words is not None and not (
-            cond.concepts or cond.any_concept or cond.quoted or cond.also or cond.instead
+            cond.concepts
+            or cond.any_concept
+            or cond.quoted
+            or cond.also
+            or cond.instead
+            or cond.unless
         )
         key = (cond.scope, cond.within)
         if not plain or key not in where:
@@ -314,12 +320,14 @@ def _holds_alone(cond: Condition, ctx: Context, start: int, end: int) -> bool:
 def holds(cond: Condition, ctx: Context, start: int, end: int) -> bool:
     """Does `cond` hold for the mention at [start, end)?
 
-    (its own test and every `and`) or any `or`.
+    (its own test and every `and` and no `unless`) or any `or`.
     """
-    if not (cond.also or cond.instead):  # the common case, without generators
+    if not (cond.also or cond.instead or cond.unless):  # the common case: no generators
         return _holds_alone(cond, ctx, start, end)
-    if _holds_alone(cond, ctx, start, end) and all(
-        holds(also, ctx, start, end) for also in cond.also
+    if (
+        _holds_alone(cond, ctx, start, end)
+        and all(holds(also, ctx, start, end) for also in cond.also)
+        and not any(holds(veto, ctx, start, end) for veto in cond.unless)
     ):
         return True
     return any(holds(other, ctx, start, end) for other in cond.instead)
@@ -348,6 +356,7 @@ def describe(spec: ConditionSpec) -> str:
         where = spec.scope if n is None else f"{n} word{'s' if n > 1 else ''} {spec.scope}"
         head = f"{listed} in {where}" if spec.scope != "document" else f"{listed} in the text"
     parts = [head, *(f"and {describe(a)}" for a in spec.also)]
+    parts += [f"unless {describe(u)}" for u in spec.unless]
     parts += [f"or {describe(o)}" for o in spec.instead]
     return " ".join(parts)
 

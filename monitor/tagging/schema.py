@@ -40,6 +40,7 @@ class ConditionSpec(_Strict):
     quoted: bool = False
     also: list[ConditionSpec] = Field(default=[], alias="and")
     instead: list[ConditionSpec] = Field(default=[], alias="or")
+    unless: list[ConditionSpec] = []
 
     _words = field_validator("words", "concepts")(_non_blank)
 

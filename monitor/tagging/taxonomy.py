@@ -189,6 +189,7 @@ class Taxonomy:
                 raise self._error(f"{key}.concepts[{c}]", f"unknown concept {name!r}")
         also = tuple(self._condition(f"{key}.and[{j}]", s) for j, s in enumerate(spec.also))
         instead = tuple(self._condition(f"{key}.or[{j}]", s) for j, s in enumerate(spec.instead))
+        unless = tuple(self._condition(f"{key}.unless[{j}]", s) for j, s in enumerate(spec.unless))
         return Condition(
             text=describe(spec),
             scope=spec.scope,
@@ -199,4 +200,5 @@ class Taxonomy:
             quoted=spec.quoted,
             also=also,
             instead=instead,
+            unless=unless,
         )

@@ -55,6 +55,12 @@ def test_or_alternatives(fruit: Taxonomy) -> None:
     assert concepts(fruit, "The cider house rules.") == set()
 
 
+def test_unless(fruit: Taxonomy) -> None:
+    assert concepts(fruit, "Orchard apples.") == {"Orchard", "Apple"}
+    assert concepts(fruit, "Vineyard orchard talk.") == set()  # "vineyard", no apple
+    assert concepts(fruit, "Vineyard orchard with apples.") == {"Orchard", "Apple"}
+
+
 def test_weak_mentions_never_confirm_each_other(fruit: Taxonomy) -> None:
     assert concepts(fruit, "Apples: the cider press is old.") == {"Apple", "Cider"}
 

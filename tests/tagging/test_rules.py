@@ -66,6 +66,11 @@ CASES = [
      "Srinagar, a town on the Alaknanda in Uttarakhand, hosts a university.", set()),
     ("Srinagar in Kashmir", "Flights to Srinagar were delayed by fog.", {"Srinagar"}),
     ("Uttarakhand's Srinagar", "Uttarakhand's Srinagar got a new bridge.", set()),
+    ("Srinagar again in a Garhwal text",
+     "Srinagar in Pauri Garhwal is old. Srinagar was a capital.", set()),
+    ("Garhwal words but Kashmir named",
+     "Srinagar in Pauri Garhwal signed with Kashmir University. Srinagar hosts both.",
+     {"Kashmir", "Srinagar"}),  # the second Srinagar has no sign of Garhwal of its own
     ("Hindi Srinagar Garhwal", "उत्तराखंड के श्रीनगर में पुल बना।", set()),
     ("a round-up naming Uttarakhand and Srinagar",
      "Heavy rain lashed Uttarakhand while Srinagar recorded its coldest night.",
