@@ -59,8 +59,26 @@ BATCH = 10_000
 SAVES = 200
 LOOKUPS = 500
 _SYLLABLES = (
-    "ka", "ri", "shu", "mo", "ten", "val", "dor", "pa", "li", "ne",
-    "sar", "gam", "bu", "ho", "ra", "ti", "lo", "an", "ur", "me",
+    "ka",
+    "ri",
+    "shu",
+    "mo",
+    "ten",
+    "val",
+    "dor",
+    "pa",
+    "li",
+    "ne",
+    "sar",
+    "gam",
+    "bu",
+    "ho",
+    "ra",
+    "ti",
+    "lo",
+    "an",
+    "ur",
+    "me",
 )
 
 
@@ -68,8 +86,9 @@ def make_vocabulary(size: int, rng: random.Random) -> list[str]:
     return ["".join(rng.choices(_SYLLABLES, k=rng.randint(1, 4))) for _ in range(size)]
 
 
-def make_article(vocab: list[str], cum_weights: list[float], rng: random.Random,
-                 words: int = 600) -> str:
+def make_article(
+    vocab: list[str], cum_weights: list[float], rng: random.Random, words: int = 600
+) -> str:
     """Zipf-distributed words in sentences and paragraphs, a few names and figures."""
     drawn = rng.choices(vocab, cum_weights=cum_weights, k=words)
     out, para = [], []
@@ -138,10 +157,22 @@ class Corpus:
             n = first + j
             when = self.base_time + timedelta(minutes=3 * n)
             url = f"https://synthetic.example/{n}"
-            rows.append((
-                n, url, url, "bench", when.isoformat(), to_utc_iso(when),
-                when.isoformat(), "", f"{n:032x}", sigs[j].tobytes(), n, "[]",
-            ))
+            rows.append(
+                (
+                    n,
+                    url,
+                    url,
+                    "bench",
+                    when.isoformat(),
+                    to_utc_iso(when),
+                    when.isoformat(),
+                    "",
+                    f"{n:032x}",
+                    sigs[j].tobytes(),
+                    n,
+                    "[]",
+                )
+            )
             bands.extend((key, n) for key in keys[j])
             if n % 997 == 0:
                 self.samples.append((n, sigs[j, :NUM_PERM].copy()))
@@ -183,8 +214,11 @@ def measure(store: Store, corpus: Corpus, texts: list[str], rng: random.Random) 
     nrng = np.random.default_rng(rng.randrange(2**32))
     picks = [corpus.samples[rng.randrange(len(corpus.samples))] for _ in range(LOOKUPS)]
     hits = [(near_copy(m, nrng),) for _, m in picks]
-    found = sum(1 for (keys,), (aid, _) in zip(hits, picks, strict=True)
-                if any(c.id == aid for c in store.articles_by_bands(keys)))
+    found = sum(
+        1
+        for (keys,), (aid, _) in zip(hits, picks, strict=True)
+        if any(c.id == aid for c in store.articles_by_bands(keys))
+    )
     misses = [(_band_keys(random_u32(nrng, NUM_PERM)),) for _ in range(LOOKUPS)]
     hashes = [(f"{aid:032x}",) for aid, _ in picks]
     urls = [(f"https://synthetic.example/{aid}",) for aid, _ in picks]
@@ -195,23 +229,34 @@ def measure(store: Store, corpus: Corpus, texts: list[str], rng: random.Random) 
         "url": timed(store.article_by_canonical_url, urls),
         "recall": found / LOOKUPS,
     }
-    out["save_rate"], out["ingest_ms"] = real_saves(store, texts, rng)
+    newest = corpus.base_time + timedelta(minutes=3 * corpus.count)
+    out["save_rate"], out["ingest_ms"] = real_saves(store, texts, rng, newest)
     return out
 
 
-def real_saves(store: Store, texts: list[str], rng: random.Random) -> tuple[float, float]:
-    """SAVES real articles through fingerprint, the lookups, both decisions and save()."""
+def real_saves(
+    store: Store, texts: list[str], rng: random.Random, when: datetime
+) -> tuple[float, float]:
+    """SAVES real articles through fingerprint, the lookups, both decisions and save().
+
+    Published at `when`, among the newest bulk articles: the story stage then gets a
+    full list of candidates from the time walk (one bulk article every 3 minutes).
+    """
     start = time.perf_counter()
-    when = datetime(2026, 11, 21, tzinfo=UTC)
     for _ in range(SAVES):
         text = texts[rng.randrange(len(texts))] + f"\n\nItem {rng.randrange(10**12)}."
         url = f"https://real.example/{rng.randrange(10**12)}"
         art = CleanArticle(source="bench", url=url, text=text, title="t", published=when)
         fp = fingerprint(text)
         canon = canonical_url(url)
-        verdict = decide_duplicate(art, fp, canon, store.article_by_canonical_url(canon),
-                                   store.articles_by_hash(fp.content_hash),
-                                   store.articles_by_bands(fp.band_keys))
+        verdict = decide_duplicate(
+            art,
+            fp,
+            canon,
+            store.article_by_canonical_url(canon),
+            store.articles_by_hash(fp.content_hash),
+            store.articles_by_bands(fp.band_keys),
+        )
         tagging = Tagging()
         cands = store.story_candidates(when, STORY_WINDOW, (), fp.band_keys)
         story = assign_story(art, tagging, verdict, cands)
@@ -251,15 +296,19 @@ def main(argv: list[str] | None = None) -> int:
     cum_weights = list(itertools.accumulate(1 / (i + 1) for i in range(len(vocab))))
     texts = [make_article(vocab, cum_weights, rng) for _ in range(200)]
     rate, best = bench_fingerprint(args.fingerprints, texts)
-    print(f"fingerprint: {rate:,.0f} articles/s overall, {best:,.0f}/s best of 10 rounds "
-          "(600-word generated articles, one core, CPU time)")
+    print(
+        f"fingerprint: {rate:,.0f} articles/s overall, {best:,.0f}/s best of 10 rounds "
+        "(600-word generated articles, one core, CPU time)"
+    )
     path = args.db or Path(tempfile.mkdtemp(prefix="dedup-bench-")) / "bench.db"
     print(f"database: {path}")
     summary = ""
     with Store(path) as store:
         corpus = Corpus(store)
-        print("corpus  bulk/s  bands_hit_ms(p50/p99)  bands_miss_ms  hash_ms  url_ms  "
-              "recall  save/s  rss_MB")
+        print(
+            "corpus  bulk/s  bands_hit_ms(p50/p99)  bands_miss_ms  hash_ms  url_ms  "
+            "recall  save/s  rss_MB"
+        )
         for mark in marks:
             bulk = corpus.grow(mark - corpus.count)
             m = measure(store, corpus, texts, rng)

@@ -46,10 +46,12 @@ def export_via_cli(corpus: Path, db: Path) -> list[dict]:
     """Backfill and export through `python -m monitor`; the export records."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     base = [sys.executable, "-m", "monitor", "-q", "--db", str(db)]
-    subprocess.run([*base, "backfill", str(corpus)], check=True, env=env, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
-    out = subprocess.run([*base, "export"], check=True, env=env, cwd=ROOT,
-                         capture_output=True, text=True).stdout
+    subprocess.run(
+        [*base, "backfill", str(corpus)], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    out = subprocess.run(
+        [*base, "export"], check=True, env=env, cwd=ROOT, capture_output=True, text=True
+    ).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
@@ -63,17 +65,26 @@ def export_in_process(corpus: Path, db: Path) -> list[dict]:
     with Store(db) as store:
         for item in read_jsonl(corpus):
             published = datetime.fromisoformat(item["published"]) if item.get("published") else None
-            article = CleanArticle(source=item.get("source") or "local", url=item.get("url"),
-                                   text=item["text"], title=item.get("title"), published=published)
+            article = CleanArticle(
+                source=item.get("source") or "local",
+                url=item.get("url"),
+                text=item["text"],
+                title=item.get("title"),
+                published=published,
+            )
             fp = fingerprint(article.text, article.title)
             canon = canonical_url(article.url, article.page_canonical_url)
             verdict = decide_duplicate(
-                article, fp, canon, store.article_by_canonical_url(canon),
-                store.articles_by_hash(fp.content_hash), store.articles_by_bands(fp.band_keys),
+                article,
+                fp,
+                canon,
+                store.article_by_canonical_url(canon),
+                store.articles_by_hash(fp.content_hash),
+                store.articles_by_bands(fp.band_keys),
             )
             tagging = Tagging()
             if verdict.duplicate_of is not None:
-                story = StoryVerdict(_story_of(store, verdict.duplicate_of), "duplicate")
+                story = StoryVerdict(store.story_of(verdict.duplicate_of), "duplicate")
             elif verdict.update_of is not None:
                 story = StoryVerdict(None, "update")
             else:
@@ -85,11 +96,6 @@ def export_in_process(corpus: Path, db: Path) -> list[dict]:
         ):
             records.append(dict(row))
     return records
-
-
-def _story_of(store: object, article_id: int) -> int | None:
-    row = next(store.db.query("SELECT story_id FROM articles WHERE id = ?", [article_id]))  # type: ignore[attr-defined]
-    return row["story_id"]
 
 
 def predictions(corpus: list[dict], records: list[dict]) -> list[dict]:
@@ -111,8 +117,9 @@ def predictions(corpus: list[dict], records: list[dict]) -> list[dict]:
             preds.append({"id": item["id"], "duplicate_of": first, "story": rec["story_id"]})
             continue
         export_to_bench[rec["id"]] = item["id"]
-        preds.append({"id": item["id"], "duplicate_of": rec.get("duplicate_of"),
-                      "story": rec["story_id"]})
+        preds.append(
+            {"id": item["id"], "duplicate_of": rec.get("duplicate_of"), "story": rec["story_id"]}
+        )
     for p in preds:  # export ids -> benchmark ids
         if isinstance(p["duplicate_of"], int):
             p["duplicate_of"] = export_to_bench.get(p["duplicate_of"])
