@@ -216,8 +216,8 @@ class Context(Protocol):
         """Up to n tokens after folded offset `end`, within the sentence of `start`."""
         ...
 
-    def document_texts(self) -> tuple[str, ...]:
-        """The folded text of every field."""
+    def document_has(self, words: Words) -> bool:
+        """Does any field contain one of `words`? (The same for every mention.)"""
         ...
 
     def concepts_between(self, lo: int, hi: int) -> frozenset[str]:
@@ -300,7 +300,7 @@ def _holds_alone(cond: Condition, ctx: Context, start: int, end: int) -> bool:
     if cond.scope == "document":
         if wants_concepts and _has_concepts(cond, ctx.anchors):
             return True
-        return words is not None and any(words.in_text(t) for t in ctx.document_texts())
+        return words is not None and ctx.document_has(words)
     if words is not None:
         scope = cond.scope
         if scope == "sentence":  # one token list, so a phrase may span the mention

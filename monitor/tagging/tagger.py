@@ -18,7 +18,7 @@ from monitor.models import Mention, Tagging
 from monitor.tagging.folding import Folded, fold
 from monitor.tagging.matcher import BLOCK, Hit
 from monitor.tagging.relevance import relevance
-from monitor.tagging.rules import CHARS_PER_WORD, Form, decide, tokens
+from monitor.tagging.rules import CHARS_PER_WORD, Form, Words, decide, tokens
 from monitor.tagging.sentences import sentence_spans, span_at
 from monitor.tagging.taxonomy import Taxonomy
 
@@ -32,6 +32,7 @@ class ArticleField:
     name: str
     text: Folded
     document: tuple[str, ...] = ()  # folded text of every field
+    shared: dict[int, bool] = field(default_factory=dict)  # document answers, all fields
     anchors: frozenset[str] = frozenset()
     accepted: list[tuple[Hit, str]] = field(default_factory=list)
     _spans: list[tuple[int, int]] | None = None
@@ -103,8 +104,11 @@ class ArticleField:
             found = self._near[key] = tokens(self.folded, end, hi)[:n]
         return found
 
-    def document_texts(self) -> tuple[str, ...]:
-        return self.document
+    def document_has(self, words: Words) -> bool:
+        found = self.shared.get(id(words))
+        if found is None:
+            found = self.shared[id(words)] = any(words.in_text(t) for t in self.document)
+        return found
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.text.to_original(start), self.text.to_original(end)
@@ -141,10 +145,11 @@ def run(title: str | None, text: str, taxonomy: Taxonomy, verdict: Verdict) -> l
     fields = [ArticleField("title", fold(title))] if title and title.strip() else []
     fields.append(ArticleField("text", fold(text or "")))
     document = tuple(f.folded for f in fields)
+    shared: dict[int, bool] = {}
     forms = taxonomy.forms
     hits = []
     for f in fields:
-        f.document = document
+        f.document, f.shared = document, shared
         for h in taxonomy.matcher.find(f.text):
             if h.entry.form != BLOCK:
                 hits.append((f, h))
