@@ -135,7 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--speed", action="store_true", help="measure articles/s instead")
     ap.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH)
     ap.add_argument("--gold", type=Path, help="labelled JSONL (default: dev.jsonl there)")
-    ap.add_argument("--taxonomy", type=Path, default=ROOT / "config" / "taxonomy.toml")
+    ap.add_argument(
+        "--taxonomy",
+        type=Path,
+        default=ROOT / "config" / "taxonomy.toml",
+        help="for --direct and --speed (the product run uses the configured taxonomy)",
+    )
     ap.add_argument("--verbose", "-v", action="store_true", help="the scorer's full report")
     ap.add_argument("--articles", type=int, default=2000, help="--speed: articles per round")
     args = ap.parse_args(argv)
