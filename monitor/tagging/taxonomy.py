@@ -74,9 +74,12 @@ class Taxonomy:
         self.forms: list[Form] = []
         self.entries: dict[str, list[AliasEntry]] = {}
         self._owner: dict[str, str] = {}  # alias key -> concept (or "block:<concept>")
+        self._named: list[tuple[str, str]] = []  # (key, concept) named by a condition
         self._check_names(spec)
         for i, concept in enumerate(spec.concepts):
             self._add_concept(i, concept)
+        self._check_anchors()
+        del self._named
         dumped = spec.model_dump(by_alias=True)
         payload = json.dumps([ENGINE_VERSION, dumped], sort_keys=True, ensure_ascii=False)
         self.fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -137,6 +140,22 @@ class Taxonomy:
                 concept.name, concept.kind, concept.related, concept.description
             )
 
+    def _check_anchors(self) -> None:
+        """A condition may only name concepts that can be confirmed on their own.
+
+        Conditions on concepts are decided against mentions that need no other
+        concept (`rules`), so naming a concept whose every form needs one would
+        be a rule that can never hold: say so at load time, not in silence.
+        """
+        strong = {form.concept for form in self.forms if not form.second_pass}
+        for key, name in self._named:
+            if name not in strong:
+                raise self._error(
+                    key,
+                    f"{name!r} has only aliases that need other concepts, so it can never "
+                    "confirm or cancel a mention; give it an alias without such a rule",
+                )
+
     def _add_concept(self, i: int, concept: ConceptSpec) -> None:
         here = f"concepts[{i}]"
         groups = []
@@ -187,6 +206,8 @@ class Taxonomy:
         for c, name in enumerate(spec.concepts):
             if name != "*" and name not in self._concepts:
                 raise self._error(f"{key}.concepts[{c}]", f"unknown concept {name!r}")
+            if name != "*":
+                self._named.append((f"{key}.concepts[{c}]", name))
         also = tuple(self._condition(f"{key}.and[{j}]", s) for j, s in enumerate(spec.also))
         instead = tuple(self._condition(f"{key}.or[{j}]", s) for j, s in enumerate(spec.instead))
         unless = tuple(self._condition(f"{key}.unless[{j}]", s) for j, s in enumerate(spec.unless))

@@ -124,6 +124,11 @@ BAD = [
     ("bad condition inside or",
      MINIMAL + 'exclude = [{ words = ["x"], or = [{ scope = "after", words = ["y"] }] }]\n',
      "concepts[0].exclude[0].or[0]"),
+    ("rule naming a concept that can never be confirmed",
+     MINIMAL + 'require = [{ scope = "document", concepts = ["Beta"] }]\n'
+     '[[concepts]]\nname = "Beta"\nkind = "place"\naliases = ["B1"]\n'
+     'require = [{ scope = "document", concepts = ["*"] }]\n',
+     "concepts[0].require[0].concepts[0]"),
     ("block equal to an alias", MINIMAL + 'block = ["alpha"]\n', "concepts[0].block[0]"),
     ("no topic", MINIMAL.replace('[topic]\nname = "Test"\n', ""), "topic"),
     ("no concepts", '[topic]\nname = "Test"\n', "concepts"),
