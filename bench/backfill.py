@@ -106,11 +106,11 @@ def _timed_commit() -> dict[str, float]:
     return spent
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the pool's workers)."""
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU time of this process, and of its finished children (the pool's workers)."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
         resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
@@ -138,7 +138,9 @@ def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
     started = time.perf_counter()
     summary = run_backfill(app, BackfillOptions(inputs=tuple(inputs), jobs=jobs))
     seconds = time.perf_counter() - started
-    cores_busy = (_cpu_seconds() - cpu_before) / seconds
+    cpu_after = _cpu_seconds()
+    main_cpu, workers_cpu = (after - before for after, before in zip(cpu_after, cpu_before,
+                                                                     strict=True))
     if server is not None:
         server.terminate()
     stored = summary.new + summary.outcomes["duplicate"]
@@ -147,7 +149,9 @@ def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
         "failed": len(summary.failed), "seconds": round(seconds, 2),
         "articles_per_s": round(stored / seconds, 1),
         "writer_commit_s": round(spent["commit"], 2),
-        "cores_busy": round(cores_busy, 2),  # CPU seconds of the run and its workers / wall
+        "cores_busy": round((main_cpu + workers_cpu) / seconds, 2),  # CPU-s / wall-s
+        "main_cpu_s": round(main_cpu, 2),  # reading, fetching, the writer (one GIL)
+        "workers_cpu_s": round(workers_cpu, 2),  # cleaning, fingerprint, tagging
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "peak_worker_rss_mb": round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
@@ -157,17 +161,20 @@ def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
 
 
 def _bound(r: dict[str, object]) -> str:
+    """Which side the wall time went to: the main process (one interpreter lock for
+    reading, fetching and the ordered writer) or the worker processes."""
+    seconds, jobs = float(r["seconds"]), int(r["jobs"])  # type: ignore[arg-type]
+    main, workers = float(r["main_cpu_s"]), float(r["workers_cpu_s"])  # type: ignore[arg-type]
+    writer = float(r["writer_commit_s"])  # type: ignore[arg-type]
     stages = r["stage_ms_per_article_one_core"]
     assert isinstance(stages, dict)
-    jobs = int(r["jobs"])  # type: ignore[arg-type]
-    pure_s = sum(stages.values()) / 1000 * int(r["stored"]) / max(jobs, 1)  # type: ignore[arg-type]
-    writer_s = float(r["writer_commit_s"])  # type: ignore[arg-type]
     worst = max(stages, key=stages.get)  # type: ignore[arg-type]
-    if writer_s >= pure_s:
-        return (f"bound by the ordered half (dedupe lookups + story + store): writer busy "
-                f"{writer_s:.1f}s of {r['seconds']}s")
-    return (f"bound by the pure half on {jobs} worker(s): ~{pure_s:.1f}s of {r['seconds']}s, "
-            f"mostly {worst} ({stages[worst]} ms/article)")
+    share = (f"main process {main:.1f} CPU-s (writer {writer:.1f}s of it), workers "
+             f"{workers:.1f} CPU-s over {jobs}, wall {seconds:.1f}s")
+    if main / seconds >= workers / max(jobs, 1) / seconds:
+        side = "the ordered writer" if writer >= main / 2 else "reading/fetching"
+        return f"bound by the main process, mostly {side}: {share}"
+    return f"bound by the workers, mostly {worst} ({stages[worst]} ms/article): {share}"
 
 
 def main() -> None:
@@ -194,6 +201,10 @@ def main() -> None:
               f"{r['articles_per_s']:>7} articles/s; peak RSS {r['peak_rss_mb']} MB "
               f"(+ worker {r['peak_worker_rss_mb']} MB); cores busy {r['cores_busy']}; "
               f"failed {r['failed']}")
+        cpu_ms = (r["main_cpu_s"] + r["workers_cpu_s"]) * 1000 / max(r["stored"], 1)
+        idle = r["stored"] / max(r["main_cpu_s"], r["workers_cpu_s"] / r["jobs"], 1e-9)
+        print(f"      CPU {cpu_ms:.1f} ms/article in all; on {r['jobs']} idle cores at most "
+              f"~{idle:.0f} articles/s (the busier side alone)")
         print(f"      stages, ms/article on one core: {r['stage_ms_per_article_one_core']}; "
               f"{_bound(r)}")
     print(f"load after: {os.getloadavg()[0]:.2f} (1 min)")

@@ -21,10 +21,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 from ..clean import parse_date
@@ -70,6 +71,14 @@ def detect_kind(fetched: Fetched) -> str:
     return "unknown"
 
 
+class Lookups(Protocol):
+    """What the reader asks the store before fetching (`monitor.store.Store` has it)."""
+
+    def done_items(self, run_key: str, item_keys: Iterable[str]) -> set[str]: ...
+
+    def article_by_canonical_url(self, canonical_url: str | None) -> object | None: ...
+
+
 @dataclass(frozen=True)
 class Task:
     """One URL to fetch: `auto` (detect), `site`, `section`, `sitemap`, `feed`, `page`."""
@@ -91,7 +100,7 @@ class Task:
 class WebReader:
     """Fetches URL inputs concurrently and yields their articles as `InputItem`s."""
 
-    def __init__(self, client: Client, spool: Spool, store: object, run_key: str,
+    def __init__(self, client: Client, spool: Spool, store: Lookups, run_key: str,
                  ctx: InputContext, since: datetime | None = None,
                  until: datetime | None = None, concurrency: int = 16) -> None:
         self.client, self.spool, self.store, self.run_key = client, spool, store, run_key
@@ -162,7 +171,7 @@ class WebReader:
         while queue and len(group) < room:
             group.append(queue.popleft())
         pages = [t for t in group if t.kind in ("page", "auto")]
-        done = self.store.done_items(self.run_key, [t.key for t in pages])  # type: ignore[attr-defined]
+        done = self.store.done_items(self.run_key, [t.key for t in pages])
         for task in group:
             skip = self._skip(task, done) if task in pages else None
             if skip:
@@ -179,7 +188,7 @@ class WebReader:
         if task.key in done:
             return "already loaded"
         canon = canonical_url(task.url) if task.kind == "page" else None
-        if canon and self.store.article_by_canonical_url(canon) is not None:  # type: ignore[attr-defined]
+        if canon and self.store.article_by_canonical_url(canon) is not None:
             return "already stored"
         return None
 
