@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
@@ -54,6 +55,21 @@ SKIP_DATE = "outside --since/--until"
 
 def is_url(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
+
+
+def gunzipped(body: bytes, limit: int) -> bytes:
+    """A gzip file's content (sitemap.xml.gz is common), at most `limit` bytes; other
+    bodies as they are. Raises ParseError on a damaged or oversized archive."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as e:
+        raise ParseError("-", None, f"damaged gzip file: {e}") from e
+    if len(out) > limit:
+        raise ParseError("-", None, f"gzip file expands beyond max_bytes={limit}")
+    return out
 
 
 def detect_kind(fetched: Fetched) -> str:
@@ -106,6 +122,7 @@ class WebReader:
         self.client, self.spool, self.store, self.run_key = client, spool, store, run_key
         self.ctx, self.since, self.until = ctx, since, until
         self.concurrency = concurrency
+        self.max_bytes = client.settings.max_bytes
         self.discovered = 0  # article URLs found so far (the progress bar's total)
         self.fetches = 0  # requests made (not counting the spool)
         self._lock = threading.Lock()
@@ -211,6 +228,11 @@ class WebReader:
                 queue.append(Task("section", task.url, origin="page"))
                 return
             yield _failure(task, fetched)
+            return
+        try:
+            fetched = replace(fetched, body=gunzipped(fetched.body, self.max_bytes))
+        except ParseError as e:
+            yield _failure(task, fetched, "parse", e.message)
             return
         kind = task.kind
         if kind in ("auto", "section"):

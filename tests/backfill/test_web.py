@@ -139,3 +139,34 @@ def test_loopback_is_refused_without_allow_private_addresses(site, run, tmp_path
     url = site.put("/dal.html", ZONELESS)
     out = run("backfill", url, "--jobs", "1", expect=1, config=strict).stdout
     assert "blocked_address" in out and site.hits["/dal.html"] == 0
+
+
+def test_gzipped_sitemap_and_feed_dates_skip_before_fetching(site, run, export, config):
+    import gzip
+
+    from .conftest import news_sitemap
+
+    old, new = make_article(301), make_article(302)
+    site.put("/old.html", article_html(old, site.url("/old.html"), size=15_000))
+    site.put("/new.html", article_html(new, site.url("/new.html"), size=15_000))
+    site.put("/news.xml.gz", gzip.compress(news_sitemap(site, [("/new.html", new)]).encode()),
+             "application/x-gzip")
+    def when(a):
+        return format_datetime(datetime.combine(a.published, datetime.min.time(), UTC))
+
+    feed_items = "".join(
+        f"<item><title>{a.title}</title><link>{site.url(p)}</link><pubDate>{when(a)}"
+        f"</pubDate><guid>{p}</guid></item>" for p, a in (("/old.html", old), ("/new.html", new)))
+    site.put("/rss.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>L</title>'
+             f"<link>{site.root}</link><description>d</description>{feed_items}</channel></rss>",
+             "application/rss+xml")
+    since = new.published.isoformat()
+    summary = _summary(run("backfill", site.url("/rss.xml"), "--since", since, "--jobs", "1",
+                           "--json", config=config))
+    assert summary["new"] == 1 and summary["skipped"] == {"outside --since/--until": 1}
+    assert site.hits["/old.html"] == 0 and site.hits["/new.html"] == 1
+    summary = _summary(run("backfill", site.url("/news.xml.gz"), "--jobs", "1", "--json",
+                           config=config))
+    assert summary["skipped"] == {"already stored": 1}  # same canonical URL: no second fetch
+    assert site.hits["/new.html"] == 1
+    assert [r["url"] for r in export()] == [site.url("/new.html")]
