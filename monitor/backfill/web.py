@@ -126,6 +126,8 @@ class WebReader:
         self.discovered = 0  # article URLs found so far (the progress bar's total)
         self.fetches = 0  # requests made (not counting the spool)
         self._lock = threading.Lock()
+        self._url_locks: dict[str, threading.Lock] = {}
+        self._queued: set[str] = set()  # URLs already planned in this run
 
     def _count_fetch(self) -> None:
         with self._lock:
@@ -134,10 +136,20 @@ class WebReader:
     # -- fetching (worker threads) -------------------------------------------------
 
     def fetch(self, url: str, *, robots: bool, accept: str = PAGE_ACCEPT) -> Fetched:
-        """From the spool, else from the network (and then into the spool)."""
-        kept = self.spool.get(url)
-        if kept is not None:
-            return kept
+        """From the spool, else from the network (and then into the spool).
+
+        One request per URL at a time: robots.txt asked for by the robots rules and
+        by a site root at once is fetched once, and the other reads the spool.
+        """
+        with self._lock:
+            lock = self._url_locks.setdefault(url, threading.Lock())
+        with lock:
+            kept = self.spool.get(url)
+            if kept is not None:
+                return kept
+            return self._request(url, robots=robots, accept=accept)
+
+    def _request(self, url: str, *, robots: bool, accept: str) -> Fetched:
         source = self.ctx.source or host_source(url) or "-"
         try:
             resp = self.client.get(url, source=source, robots=robots, accept=accept)
@@ -187,17 +199,20 @@ class WebReader:
         group: list[Task] = []
         while queue and len(group) < room:
             group.append(queue.popleft())
-        pages = [t for t in group if t.kind in ("page", "auto")]
-        done = self.store.done_items(self.run_key, [t.key for t in pages])
+        done = self.store.done_items(
+            self.run_key, [t.key for t in group if t.kind in ("page", "auto")])
         for task in group:
-            skip = self._skip(task, done) if task in pages else None
+            target = _fetch_url(task)
+            if target in self._queued:
+                continue  # listed twice (two sitemaps, the URL list): once is enough
+            self._queued.add(target)
+            skip = self._skip(task, done) if task.kind in ("page", "auto") else None
             if skip:
                 yield InputItem(task.key, task.url, skipped=skip)
                 continue
             robots = task.kind in ("page", "auto", "section")
             accept = PAGE_ACCEPT if robots else FEED_ACCEPT
-            inflight[pool.submit(self.fetch, _fetch_url(task), robots=robots,
-                                 accept=accept)] = task
+            inflight[pool.submit(self.fetch, target, robots=robots, accept=accept)] = task
 
     def _skip(self, task: Task, done: set[str]) -> str | None:
         if self._outside(task):

@@ -170,3 +170,13 @@ def test_gzipped_sitemap_and_feed_dates_skip_before_fetching(site, run, export, 
     assert summary["skipped"] == {"already stored": 1}  # same canonical URL: no second fetch
     assert site.hits["/new.html"] == 1
     assert [r["url"] for r in export()] == [site.url("/new.html")]
+
+
+def test_a_url_listed_twice_is_fetched_once(site, run, config):
+    pages = build_news_site(site)
+    page = next(p for p in pages if p.startswith("/news/2024-03/"))
+    summary = _summary(run("backfill", site.root, site.url(page), site.url(page),
+                           site.url("/robots.txt"), "--jobs", "1", "--json", config=config))
+    assert summary["new"] == 5
+    assert site.hits[page] == 1 and site.hits["/robots.txt"] == 1
+    assert site.hits["/sitemap-index.xml"] == 1
