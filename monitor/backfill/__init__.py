@@ -27,12 +27,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ..app import App
 from ..fetch.client import Client
 from ..fetch.politeness import RobotsCache
-from ..pipeline import Analysis, Outcome, analyse
+from ..pipeline import Analysis, Outcome, Pipeline, analyse
+from ..store import Store
 from ..tagging import Taxonomy
 from ..timeutil import iso
 from .inputs import InputContext, InputItem, count_items, discover, read_input
@@ -189,8 +189,8 @@ def _in_range(analysis: Analysis, options: BackfillOptions) -> bool:
 class _Run:
     """What the ordered half needs, built once per run."""
 
-    pipeline: Any
-    store: Any
+    pipeline: Pipeline
+    store: Store
     key: str
     options: BackfillOptions
     summary: Summary
@@ -296,7 +296,7 @@ def _ingest(
 
 
 def _not_done(
-    items: Iterable[InputItem], store: Any, key: str, summary: Summary
+    items: Iterable[InputItem], store: Store, key: str, summary: Summary
 ) -> Iterator[InputItem]:
     """Drop items a previous run with the same arguments already checkpointed."""
     pending: list[InputItem] = []
