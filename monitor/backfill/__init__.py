@@ -245,6 +245,8 @@ def run_backfill(
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
+        if web is not None:
+            web.close()  # requests in flight land in the spool first
         if client is not None:
             client.close()
     if web is not None:

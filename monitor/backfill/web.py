@@ -128,6 +128,7 @@ class WebReader:
         self._lock = threading.Lock()
         self._url_locks: dict[str, threading.Lock] = {}
         self._queued: set[str] = set()  # URLs already planned in this run
+        self._pool: ThreadPoolExecutor | None = None
 
     def _count_fetch(self) -> None:
         with self._lock:
@@ -179,7 +180,8 @@ class WebReader:
     def items(self, urls: list[str]) -> Iterator[InputItem]:
         queue: deque[Task] = deque(_first_task(u) for u in urls)
         inflight: dict[Future[Fetched], Task] = {}
-        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="backfill-fetch")
+        pool = self._pool = ThreadPoolExecutor(self.concurrency,
+                                               thread_name_prefix="backfill-fetch")
         try:
             while queue or inflight:
                 yield from self._admit(queue, inflight, pool)
@@ -190,7 +192,18 @@ class WebReader:
                     task = inflight.pop(future)
                     yield from self._handle(task, future.result(), queue)
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            self.close()
+
+    def close(self) -> None:
+        """Stop planning; let the requests in flight finish into the spool (each is
+        bounded by the fetch timeout), so an interrupted run asks for none of them
+        again. Call before closing the client."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except KeyboardInterrupt:  # a second Ctrl-C: do not wait for them
+                pool.shutdown(wait=False, cancel_futures=True)
 
     def _admit(self, queue: deque[Task], inflight: dict[Future[Fetched], Task],
                pool: ThreadPoolExecutor) -> Iterator[InputItem]:

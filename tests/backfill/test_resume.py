@@ -97,3 +97,31 @@ def test_killed_url_backfill_resumes_without_refetching(tmp_path, db, config):
         rows = conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
     assert rows == (expected, expected)
     assert not Path(str(db) + ".spool").exists(), "a completed run leaves no spool behind"
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_lets_requests_in_flight_land_then_resumes(tmp_path, db, config):
+    with Site(delay=0.02) as site:
+        pages = build_news_site(site, per_month=15)
+        expected = len([p for p in pages if not p.startswith("/private/")])
+        cmd = [sys.executable, "-m", "monitor", "--config", str(config), "--db", str(db),
+               "backfill", site.root, "--json"]
+        env = {**env_without_monitor(), "PYTHONPATH": str(ROOT)}
+        site.hold_pages_after(10)
+        proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + 60
+        while sum(site.hits.values()) < 18 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        site.release()  # the requests in flight get their answers...
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 130
+        assert json.loads(out)["interrupted"] is True
+        done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=90)
+        assert done.returncode == 0, done.stderr
+        # ...and were kept: nothing is asked twice.
+        assert {p: n for p, n in site.hits.items() if n > 1} == {}
+    assert _articles(db) == expected
