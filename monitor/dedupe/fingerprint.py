@@ -140,10 +140,10 @@ def _shingle_hashes(tokens: list[bytes]) -> np.ndarray:
     h = np.fromiter(map(_hash, tokens), np.uint64, len(tokens))
     if len(tokens) >= SHINGLE:
         n = len(tokens) - SHINGLE + 1
-        acc = np.zeros(n, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for i in range(SHINGLE):
-                acc = (acc ^ h[i : i + n]) * _MIX[i]
+        acc = h[:n] * _MIX[0]  # array arithmetic wraps mod 2**64 silently, as intended
+        for i in range(1, SHINGLE):
+            acc ^= h[i : i + n]
+            acc *= _MIX[i]
         h = acc ^ (acc >> np.uint64(29))
     return h
 

@@ -99,7 +99,7 @@ def _facts(body: bytes, as_written: set[bytes]) -> set[bytes]:
     openers = Counter(_SENTENCE_OPENER.findall(body))
     if first := _CAPITALISED.match(body):
         openers[first.group()] += 1
-    mid_sentence = set(_CAPITALISED.findall(body))
+    mid_sentence = {w for w in as_written if 64 < w[0] < 91 and len(w) > 1}  # A-Z
     for word in mid_sentence & openers.keys():  # opens a sentence: a name only if used
         if body.count(word) <= openers[word]:  # elsewhere too ("Kupwara police said")
             mid_sentence.discard(word)
