@@ -143,12 +143,14 @@ def _path(path: str) -> str:
     # Re-quote consistently: %7E and ~ are the same character.
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
     path = re.sub(r"/{2,}", "/", path)
-    if path.lower().startswith("/amp/"):
-        path = path[4:]
-    path = _INDEX_PAGE.sub("/", path)
-    path = path.rstrip("/")
-    path = _AMP_SUFFIX.sub("", path)
-    return path.rstrip("/") or "/"
+    before = None
+    while path != before:  # to a fixed point: "/news/amp/amp", "/amp/index.html"
+        before = path
+        if path.lower().startswith("/amp/"):
+            path = path[4:]
+        path = _INDEX_PAGE.sub("/", path).rstrip("/")
+        path = _AMP_SUFFIX.sub("", path).rstrip("/")
+    return path or "/"
 
 
 def _query(query: str) -> str:
