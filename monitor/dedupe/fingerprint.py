@@ -25,10 +25,11 @@ the store keeps them in its `signature` blob unchanged.
 Band keys: the first 126 values are cut into `BANDS` (42) bands of `ROWS` (3) values;
 each band's values and its index are hashed into one signed 64-bit key (SQLite
 INTEGER). Two articles share a key with probability 1-(1-J^3)^42: 0.998 at J=0.5, 0.93
-at J=0.4, 0.79 at J=0.33 (the lowest copies on dev), 0.13 at J=0.15 and 4e-5 at J=0.01
-(two unrelated news articles), so copies come back from an index lookup and a
-million unrelated articles yield a few dozen candidates at most. 4 rows per band
-would shrink the index but find a J=0.33 copy only 30% of the time. Stored
+at J=0.4, 0.68 at J=0.3 (the lowest copies on dev, whose other copies in the group
+are closer), 0.13 at J=0.15 and 4e-5 at J=0.01 (two unrelated news articles), so
+copies come back from an index lookup and a million unrelated articles yield a few
+dozen candidates at most. 32 bands of 4 rows would shrink the index by a quarter but
+find a J=0.3 copy only 23% of the time. Stored
 signatures and keys depend on SEED, NUM_PERM, BANDS and ROWS: changing any of them
 needs a re-index of the corpus.
 """
