@@ -29,6 +29,7 @@ import argparse
 import itertools
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -300,8 +301,21 @@ def main(argv: list[str] | None = None) -> int:
         f"fingerprint: {rate:,.0f} articles/s overall, {best:,.0f}/s best of 10 rounds "
         "(600-word generated articles, one core, CPU time)"
     )
-    path = args.db or Path(tempfile.mkdtemp(prefix="dedup-bench-")) / "bench.db"
+    scratch = None if args.db else Path(tempfile.mkdtemp(prefix="dedup-bench-"))
+    path = args.db if scratch is None else scratch / "bench.db"
     print(f"database: {path}")
+    try:
+        summary = run_scale(path, marks, texts, rng, rate)
+    finally:
+        if scratch is not None:  # a million articles take 2.5 GB: never leave them behind
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(summary)
+    return 0
+
+
+def run_scale(path: Path, marks: list[int], texts: list[str], rng: random.Random,
+              rate: float) -> str:
+    """Grow the corpus through `marks`, print a row at each; the summary line."""
     summary = ""
     with Store(path) as store:
         corpus = Corpus(store)
@@ -316,8 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             summary = summary_line(corpus.count, m, rate)
     size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
     print(f"database size: {size / 2**20:,.0f} MB")
-    print(summary)
-    return 0
+    return summary
 
 
 if __name__ == "__main__":

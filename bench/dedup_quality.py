@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.corpus}: benchmark corpus not found", file=sys.stderr)
         return 2
     work = args.keep or Path(tempfile.mkdtemp(prefix="dedup-quality-"))
+    try:
+        return evaluate(args, work)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def evaluate(args: argparse.Namespace, work: Path) -> int:
+    """Backfill, export, map, score; score.py's exit status."""
     work.mkdir(parents=True, exist_ok=True)
     db = work / "bench.db"
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
