@@ -124,7 +124,7 @@ class DedupVerdict:
 
     canonical_url: str | None
     content_hash: str
-    band_keys: tuple[str, ...] = ()
+    band_keys: tuple[int, ...] = ()  # signed 64-bit LSH band keys
     signature: tuple[int, ...] = ()
     update_of: int | None = None
     duplicate_of: int | None = None
