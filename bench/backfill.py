@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,8 @@ def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
                                                                      strict=True))
     if server is not None:
         server.terminate()
+    app.close()
+    shutil.rmtree(folder, ignore_errors=True)  # inputs and database: up to a few hundred MB
     stored = summary.new + summary.outcomes["duplicate"]
     return {
         "part": kind, "articles": n, "stored": stored, "new": summary.new,
