@@ -91,3 +91,19 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path, run):
     result = run("--db", str(bad), "stats", expect=1)
     assert "cannot open the database" in result.output and "Traceback" not in result.output
 
+
+
+def test_an_update_of_a_copy_keeps_it_out_of_the_near_duplicate_index(tmp_path):
+    store = Store(tmp_path / "c.db")
+    first = store.save(_decision("https://a.example/1"))
+    copy = _decision("https://b.example/copy")
+    copy = Decision(**{**copy.__dict__, "dedup": DedupVerdict(
+        "https://b.example/copy", "h-copy", band_keys=(1, 2), duplicate_of=first.article_id)})
+    saved = store.save(copy)
+    update = Decision(**{**copy.__dict__, "article": CleanArticle(
+        source="s", url="https://b.example/copy", text="Copy, updated.", title="T3"),
+        "dedup": DedupVerdict("https://b.example/copy", "h-copy-2", band_keys=(1, 2, 3),
+                              update_of=saved.article_id)})
+    assert store.save(update).status == "updated"
+    indexed = {r["article_id"] for r in store.db.query("SELECT article_id FROM lsh_bands")}
+    assert indexed == {first.article_id}

@@ -288,12 +288,12 @@ class ArticleWrites:
         self._update("articles", article_id, fields)
         self.db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
         self.db.execute("DELETE FROM lsh_bands WHERE article_id = ?", [article_id])
-        self._write_index(article_id, d)
+        self._write_index(article_id, d, first_copy=old["duplicate_of"] is None)
         self._refresh_story(old["story_id"])
         queued = self._queue_alerts(d, article_id, old["story_id"], at)
         return Saved(article_id, "updated", old["story_id"], queued)
 
-    def _write_index(self, article_id: int, d: Decision) -> None:
+    def _write_index(self, article_id: int, d: Decision, *, first_copy: bool = True) -> None:
         if d.tagging.mentions:
             self.db.conn.executemany(
                 'INSERT INTO mentions (article_id, concept, surface, field, start, "end", '
@@ -301,7 +301,7 @@ class ArticleWrites:
                 ((article_id, m.concept, m.surface, m.field, m.start, m.end, m.sentence)
                  for m in d.tagging.mentions),
             )
-        if d.dedup.band_keys and d.dedup.duplicate_of is None:
+        if d.dedup.band_keys and first_copy and d.dedup.duplicate_of is None:
             # Only first copies enter the index: a later copy matches the first one,
             # and the index does not grow with every syndicated republication.
             self.db.conn.executemany(
