@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -143,7 +144,14 @@ class Channel(_Section):
         None, ge=1, le=65535, description="email: SMTP port (default 587, 465 for ssl, 25)"
     )
     security: Literal["starttls", "ssl", "none"] = Field(
-        "starttls", description="email: starttls | ssl | none"
+        "starttls",
+        description="email: starttls | ssl | none (clear text, the login too); TLS always "
+        "verifies the server's certificate and name",
+    )
+    ca_file: Path | None = Field(
+        None,
+        description="email: PEM file of the CAs to trust instead of the system store "
+        "(an internal SMTP server)",
     )
     username: str | None = Field(None, description="email: login (secret)")
     password: str | None = Field(None, description="email: password (secret)")
@@ -166,7 +174,23 @@ class Channel(_Section):
         for key in needs:
             if not getattr(self, key):
                 raise ValueError(f"a {self.kind} channel needs `{key}`")
+        if self.ca_file is not None and (self.kind != "email" or self.security == "none"):
+            raise ValueError('`ca_file` needs an email channel with security = "starttls" '
+                             'or "ssl"')
         return self
+
+    @field_validator("ca_file")
+    @classmethod
+    def _readable_bundle(cls, value: Path | None) -> Path | None:
+        """Fail at load, not at the first alert: the file must hold PEM certificates."""
+        if value is not None:
+            try:
+                ssl.create_default_context(cafile=str(value))
+            except OSError as e:  # ssl.SSLError is one too
+                reason = "no PEM certificate in it" if isinstance(e, ssl.SSLError) \
+                    else e.strerror or str(e)
+                raise ValueError(f"not a usable CA bundle: {reason}") from None
+        return value
 
 
 class AlertRule(_Section):
@@ -271,14 +295,20 @@ def _message(error: dict[str, Any]) -> str:
         and not isinstance(error["input"], dict | list) else msg
 
 
+_PATH_KEYS = {"monitor": ("database", "taxonomy"), "channels": ("ca_file",)}
+
+
 def _resolve_paths(data: dict[str, Any], base: Path) -> None:
-    section = data.get("monitor")
-    if isinstance(section, dict):
-        for key in ("database", "taxonomy"):
-            value = section.get(key)
-            if isinstance(value, str) and value:
-                section[key] = str((base / value).resolve()) if not Path(value).is_absolute() \
-                    else value
+    """Relative paths in the file are relative to its folder, not to the working one."""
+    for section, keys in _PATH_KEYS.items():
+        tables = data.get(section)
+        for table in tables if isinstance(tables, list) else [tables]:
+            if not isinstance(table, dict):
+                continue
+            for key in keys:
+                value = table.get(key)
+                if isinstance(value, str) and value and not Path(value).is_absolute():
+                    table[key] = str((base / value).resolve())
 
 
 def load_settings(

@@ -6,6 +6,15 @@ when a username is configured. Headers: From, To, Subject (RFC 2047 when not ASC
 Date, a Message-ID built from the delivery's idempotency key (stable across retries,
 so a repeat after a crash carries the same id and threads/deduplicates), MIME-Version
 and `Auto-Submitted: auto-generated` (RFC 3834, no auto-replies).
+
+TLS (`starttls`, `ssl`): TLS 1.2 or newer (RFC 8996), and the server's certificate must
+chain to a trusted CA and name `host` (a DNS name or an IP address; RFC 6125). Trusted
+means the system store, or only the CAs in the channel's `ca_file`. There is no switch
+to turn verification off. `starttls` never falls back to clear text (RFC 3207 section
+4: a server that does not offer it is an error), and the login and the message go only
+after the handshake. Each TLS failure becomes a `DeliveryError` of kind `connect` that
+says why (untrusted, wrong name, handshake) and what to check; it is retried like a
+refused connection, since servers renew certificates.
 """
 
 from __future__ import annotations
@@ -59,26 +68,29 @@ def send_email(settings: Settings, channel: Channel, message: Message,
     mail = build_email(settings, channel, message)
     try:
         _transmit(settings, channel, mail)
-    except smtplib.SMTPResponseException as e:
-        text = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) \
-            else str(e.smtp_error)
-        permanent = e.smtp_code >= 500 or isinstance(e, smtplib.SMTPAuthenticationError)
-        raise DeliveryError(channel.name, "other", f"SMTP {e.smtp_code}: {text}",
-                            permanent=permanent) from e
-    except smtplib.SMTPRecipientsRefused as e:
-        raise DeliveryError(channel.name, "other", f"recipients refused: {e.recipients}",
-                            permanent=True) from e
-    except (TimeoutError, smtplib.SMTPServerDisconnected) as e:
-        raise DeliveryError(channel.name, "timeout" if isinstance(e, TimeoutError)
-                            else "connect", f"SMTP server {channel.host}: {e}") from e
     except (OSError, smtplib.SMTPException) as e:
-        raise DeliveryError(channel.name, "connect", f"SMTP server {channel.host}: {e}") from e
+        raise _delivery_error(channel, e) from e
+
+
+def _address(channel: Channel) -> tuple[str, int]:
+    return channel.host or "localhost", channel.port or DEFAULT_PORTS[channel.security]
+
+
+def _tls_context(channel: Channel) -> ssl.SSLContext:
+    """Verification always on: the system store, or only the CAs in `ca_file`."""
+    try:
+        context = ssl.create_default_context(cafile=str(channel.ca_file) if channel.ca_file
+                                             else None)
+    except OSError as e:  # checked at load; gone or changed since
+        raise DeliveryError(channel.name, "other", f"cannot read ca_file {channel.ca_file}: "
+                            f"{e.strerror or e}") from e
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
 
 
 def _transmit(settings: Settings, channel: Channel, mail: MIMEMultipart) -> None:
-    host = channel.host or "localhost"
-    port = channel.port or DEFAULT_PORTS[channel.security]
-    context = ssl.create_default_context()
+    host, port = _address(channel)
+    context = _tls_context(channel) if channel.security != "none" else None
     smtp: smtplib.SMTP
     if channel.security == "ssl":
         smtp = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=context)
@@ -87,9 +99,59 @@ def _transmit(settings: Settings, channel: Channel, mail: MIMEMultipart) -> None
     with smtp:
         smtp.ehlo()
         if channel.security == "starttls":
+            if not smtp.has_extn("starttls"):
+                raise DeliveryError(channel.name, "connect", f"SMTP server {host}:{port} "
+                                    "does not offer STARTTLS; nothing was sent in clear text "
+                                    '(security = "ssl" if it speaks implicit TLS)')
             smtp.starttls(context=context)
             smtp.ehlo()
         username = secret(settings, channel, "username")
         if username:
+            _check_login_offered(channel, smtp)
             smtp.login(username, secret(settings, channel, "password") or "")
         smtp.send_message(mail)
+
+
+def _check_login_offered(channel: Channel, smtp: smtplib.SMTP) -> None:
+    """A server that hides AUTH until TLS (RFC 4954 section 4) gets a plain answer."""
+    if smtp.has_extn("auth"):
+        return
+    host, port = _address(channel)
+    hint = ('it offers STARTTLS: set security = "starttls"' if smtp.has_extn("starttls")
+            else "check `security` and `port`")
+    plain = " on a clear-text connection" if channel.security == "none" else ""
+    raise DeliveryError(channel.name, "other", f"SMTP server {host}:{port} offers no "
+                        f"login (AUTH){plain}; {hint}", permanent=True)
+
+
+def _delivery_error(channel: Channel, e: OSError | smtplib.SMTPException) -> DeliveryError:
+    """Ours from smtplib's and ssl's (STYLE.md 7): what failed, where, what to check."""
+    host, port = _address(channel)
+    where = f"SMTP server {host}:{port}"
+    if isinstance(e, ssl.SSLCertVerificationError):
+        return DeliveryError(channel.name, "connect", f"TLS with {where} failed: "
+                             f"{e.verify_message or e.reason}; {_trust_hint(channel, e)}")
+    if isinstance(e, ssl.SSLError):
+        reason = (e.reason or str(e)).lower().replace("_", " ")  # WRONG_VERSION_NUMBER
+        return DeliveryError(channel.name, "connect", f"TLS with {where} failed: {reason}; "
+                             f"check `security` ({channel.security}) and `port`")
+    if isinstance(e, smtplib.SMTPResponseException):
+        text = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) \
+            else str(e.smtp_error)
+        permanent = e.smtp_code >= 500 or isinstance(e, smtplib.SMTPAuthenticationError)
+        return DeliveryError(channel.name, "other", f"SMTP {e.smtp_code}: {text}",
+                             permanent=permanent)
+    if isinstance(e, smtplib.SMTPRecipientsRefused):
+        return DeliveryError(channel.name, "other", f"recipients refused: {e.recipients}",
+                             permanent=True)
+    kind = "timeout" if isinstance(e, TimeoutError) else "connect"
+    return DeliveryError(channel.name, kind, f"{where}: {e}")
+
+
+def _trust_hint(channel: Channel, e: ssl.SSLCertVerificationError) -> str:
+    # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH (62) and X509_V_ERR_IP_ADDRESS_MISMATCH (64)
+    if e.verify_code in (62, 64):
+        return "set `host` to a name the certificate carries"
+    if channel.ca_file:
+        return f"check that ca_file {channel.ca_file} holds the CA that signed it"
+    return "if the server's CA is internal, set `ca_file` to its PEM file"
