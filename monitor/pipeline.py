@@ -28,7 +28,15 @@ from .dedupe import (
     decide_duplicate,
     fingerprint,
 )
-from .models import CleanArticle, Decision, DedupVerdict, RawItem, StoryVerdict, Tagging
+from .models import (
+    CandidateArticle,
+    CleanArticle,
+    Decision,
+    DedupVerdict,
+    RawItem,
+    StoryVerdict,
+    Tagging,
+)
 from .notify.rules import match_rules
 from .store import Store
 from .tagging import Taxonomy, tag_article
@@ -115,16 +123,17 @@ class Pipeline:
     ) -> Outcome:
         article, store = analysis.article, self.store
         canon = analysis.canonical_url
+        near = store.articles_by_bands(fp.band_keys)
         verdict = decide_duplicate(
             article,
             fp,
             canon,
             store.article_by_canonical_url(canon),
             store.articles_by_hash(fp.content_hash),
-            store.articles_by_bands(fp.band_keys),
+            near,
         )
         tagging = analysis.tagging
-        story = self._story(article, tagging, verdict)
+        story = self._story(article, tagging, verdict, near)
         alerts = ()
         if verdict.duplicate_of is None and self.rules:
             # A duplicate never alerts (its first copy did); an update may, if it now
@@ -151,7 +160,11 @@ class Pipeline:
         )
 
     def _story(
-        self, article: CleanArticle, tagging: Tagging, verdict: DedupVerdict
+        self,
+        article: CleanArticle,
+        tagging: Tagging,
+        verdict: DedupVerdict,
+        near: Sequence[CandidateArticle],
     ) -> StoryVerdict:
         if verdict.update_of is not None:
             return StoryVerdict(None, "update")  # an update keeps its article's story
@@ -163,6 +176,6 @@ class Pipeline:
                 verdict.duplicate_of,
             )
         candidates = self.store.story_candidates(
-            article.published, STORY_WINDOW, tagging.concepts, verdict.band_keys
+            article.published, STORY_WINDOW, tagging.concepts, verdict.band_keys, near=near
         )
         return assign_story(article, tagging, verdict, candidates, self.kinds)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -64,6 +65,36 @@ def _candidate(row: dict[str, Any]) -> CandidateArticle:
     )
 
 
+# Story candidates, found and read in one statement (issue 8: five lookups an article
+# were a third of the ordered writer). Each list is a JSON array parameter, so the
+# text never changes and sqlite3 keeps one prepared statement. The concept branch
+# walks the window's articles (published_utc index, or fetched_at for undated
+# ones) rather than every mention of a common concept in the corpus.
+_BY_CONCEPT = """
+    UNION SELECT id FROM (
+        SELECT a.id FROM articles a
+        WHERE (a.published_utc BETWEEN :lo AND :hi
+               OR (a.published_utc IS NULL AND a.fetched_at BETWEEN :lo AND :hi))
+          AND +a.duplicate_of IS NULL
+          AND EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = a.id
+                      AND m.concept IN (SELECT value FROM json_each(:concepts)))
+        ORDER BY a.id DESC LIMIT :limit)"""
+_STORY_CANDIDATES = """
+WITH found(id) AS (
+    SELECT id FROM (
+        SELECT id FROM articles WHERE published_utc <= :mid AND published_utc >= :lo
+        -- `+duplicate_of`: walk the published_utc index, not the duplicate_of one
+        AND +duplicate_of IS NULL ORDER BY published_utc DESC LIMIT :before)
+    UNION SELECT id FROM (
+        SELECT id FROM articles WHERE published_utc > :mid AND published_utc <= :hi
+        AND +duplicate_of IS NULL ORDER BY published_utc ASC LIMIT :after)
+    UNION SELECT value FROM json_each(:bands){concepts}
+)
+SELECT id, story_id, published, concepts, signature FROM articles
+WHERE id IN found ORDER BY id"""
+STORY_MEMO = 8192  # decoded story candidates kept (about 2 KB each)
+
+
 class ArticleWrites:
     db: Database
     lock: threading.RLock
@@ -115,71 +146,62 @@ class ArticleWrites:
         band_keys: Sequence[int],
         limit: int = 300,
         nearest: int = 100,
+        *,
+        near: Sequence[CandidateArticle] | None = None,
     ) -> list[StoryCandidate]:
         """First copies published within `window` of `around` that share a concept or a band,
         and the `nearest` first copies in time (independent reports of one event share
         no wording and, outside the taxonomy's topic, no concept; issue 5).
 
         Without a date the article's arrival time stands in (`around` is then now).
+        `near`: what `articles_by_bands(band_keys)` already returned for this article
+        (the pipeline's duplicate lookup), so the bands are not looked up twice.
+        One statement finds and reads them all; decoding is memoised (`_decoded`).
         """
         centre = around or now_utc()
         lo, hi = to_utc_iso(centre - window), to_utc_iso(centre + window)
-        ids: set[int] = set(self._nearest_in_time(centre, lo, hi, nearest))
-        if concepts:
-            marks = ",".join("?" * len(concepts))
-            ids.update(
-                r["article_id"]
-                for r in self.db.query(
-                    "SELECT DISTINCT m.article_id FROM mentions m JOIN articles a "
-                    "ON a.id = m.article_id "
-                    f"WHERE m.concept IN ({marks}) AND a.duplicate_of IS NULL "
-                    "AND coalesce(a.published_utc, a.fetched_at) BETWEEN ? AND ? "
-                    "ORDER BY m.article_id DESC LIMIT ?",
-                    [*concepts, lo, hi, limit],
-                )
-            )
-        ids.update(c.id for c in self.articles_by_bands(band_keys) if c.duplicate_of is None)
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self.db.query(
-            "SELECT id, story_id, title, published, concepts, signature FROM articles "
-            f"WHERE id IN ({marks}) ORDER BY id",
-            sorted(ids),
-        )
-        return [
-            StoryCandidate(
-                article_id=r["id"],
-                story_id=r["story_id"],
-                title=r["title"],
-                published=parse_iso(r["published"]),
-                concepts=tuple(json.loads(r["concepts"])),
-                signature=decode_signature(r["signature"]),
-            )
-            for r in rows
-        ]
+        if near is None:
+            near = self.articles_by_bands(band_keys)
+        args = {
+            "mid": to_utc_iso(centre), "lo": lo, "hi": hi, "limit": limit,
+            "before": nearest // 2 + 1 if nearest > 0 else 0, "after": max(nearest // 2, 0),
+            "bands": json.dumps([c.id for c in near if c.duplicate_of is None]),
+            "concepts": json.dumps(list(concepts), ensure_ascii=False),
+        }
+        sql = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT if concepts else "")
+        return [self._decoded(row) for row in self.db.conn.execute(sql, args)]
 
-    def _nearest_in_time(self, centre: datetime, lo: str | None, hi: str | None,
-                         limit: int) -> list[int]:
-        """Ids of about `limit` first copies published nearest to `centre` within [lo, hi].
+    def _decoded(self, row: tuple[Any, ...]) -> StoryCandidate:
+        """A candidate row as a `StoryCandidate`, memoised on the row's raw values.
 
-        Two walks of the published_utc index outwards from `centre` (half each way), so
-        the cost does not depend on how many articles the window holds.
+        The same first copies come back for article after article (the nearest in
+        time move slowly), and parsing their date and concepts and wrapping their
+        signature was most of the lookup. The key is the whole raw row, so an update,
+        retag or prune (here or in another process) simply misses: nothing to
+        invalidate, at the price of hashing the signature blob (under 1 us).
         """
-        if limit <= 0:
-            return []
-        mid = to_utc_iso(centre)
-        sql = (
-            "SELECT id FROM articles WHERE published_utc {op} ? AND published_utc {bound} ? "
-            # `+duplicate_of`: walk the published_utc index, not the duplicate_of one
-            # (most rows are first copies, so that index would scan the corpus).
-            "AND +duplicate_of IS NULL ORDER BY published_utc {order} LIMIT ?"
+        memo: OrderedDict[tuple[Any, ...], StoryCandidate] = self.__dict__.setdefault(
+            "_story_memo", OrderedDict())
+        found = memo.get(row)
+        if found is not None:
+            memo.move_to_end(row)
+            return found
+        article_id, story_id, published, concepts, blob = row
+        signature = array("I")
+        if blob:
+            signature.frombytes(blob)
+        found = StoryCandidate(
+            article_id=article_id,
+            story_id=story_id,
+            title=None,  # not read: the story stage does not use it
+            published=parse_iso(published),
+            concepts=tuple(json.loads(concepts)),
+            signature=signature or None,  # type: ignore[arg-type]  # a Sequence[int]
         )
-        before = self.db.query(sql.format(op="<=", bound=">=", order="DESC"),
-                               [mid, lo, limit // 2 + 1])
-        after = self.db.query(sql.format(op=">", bound="<=", order="ASC"),
-                              [mid, hi, limit // 2])
-        return [r["id"] for r in before] + [r["id"] for r in after]
+        memo[row] = found
+        if len(memo) > STORY_MEMO:
+            memo.popitem(last=False)
+        return found
 
     # -- applying a decision ---------------------------------------------------------
 
