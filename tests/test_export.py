@@ -101,3 +101,16 @@ def test_show_search_stats_stories(tmp_path, run):
     stories = json.loads(run("stories", "--json").stdout)
     biggest = stories[0]
     assert len(biggest["articles"]) == 2 and biggest["outlets"] == ["Copy Times", "Valley Daily"]
+
+
+def test_stories_of_a_day_are_those_published_that_local_day(tmp_path, run):
+    write_jsonl(tmp_path / "days.jsonl", [
+        {"url": f"https://d.example/{i}", "title": f"Report {i} from Leh", "published": day,
+         "text": f"Report {i}: the council in Leh met about roads number {i * 37}."}
+        for i, day in enumerate(["2024-05-01T23:00:00+05:30", "2024-05-02T00:30:00+05:30",
+                                 "2024-05-02T23:59:00+05:30", "2024-05-03T00:00:00+05:30"])
+    ])
+    run("backfill", str(tmp_path / "days.jsonl"))
+    stories = json.loads(run("stories", "--date", "2024-05-02", "--json").stdout)
+    titles = sorted(s["title"] for s in stories)
+    assert titles == ["Report 1 from Leh", "Report 2 from Leh"]

@@ -190,14 +190,20 @@ class CorpusReads:
         concept: str | None = None,
         limit: int = 100,
     ) -> list[dict[str, Any]]:
-        """Stories active in a window (by arrival or publication), biggest first."""
+        """Stories with an article in the window [since, until), biggest first.
+
+        An article is in the window when it was published in it, or, of unknown date,
+        first seen in it: the same rule as the digest of a day (PRODUCT.md "Dates").
+        """
         where, args = ["1 = 1"], []
-        if since_utc:
-            where.append("(s.last_seen >= ? OR s.first_published_utc >= ?)")
-            args += [since_utc, since_utc]
-        if until_utc:
-            where.append("(s.first_seen <= ? OR s.first_published_utc <= ?)")
-            args += [until_utc, until_utc]
+        if since_utc or until_utc:
+            lo, hi = since_utc or "", until_utc or "9999"
+            where.append(
+                "EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id AND ("
+                "(a.published_utc >= ? AND a.published_utc < ?) OR "
+                "(a.published_utc IS NULL AND a.fetched_at >= ? AND a.fetched_at < ?)))"
+            )
+            args += [lo, hi, lo, hi]
         if concept:
             where.append(
                 "EXISTS (SELECT 1 FROM json_each(s.concepts) WHERE value = ? COLLATE NOCASE)"
