@@ -114,3 +114,9 @@ def test_stories_of_a_day_are_those_published_that_local_day(tmp_path, run):
     stories = json.loads(run("stories", "--date", "2024-05-02", "--json").stdout)
     titles = sorted(s["title"] for s in stories)
     assert titles == ["Report 1 from Leh", "Report 2 from Leh"]
+
+
+def test_digest_out_to_a_missing_folder_is_a_clear_error(tmp_path, run):
+    out = run("digest", "--date", "2024-05-02", "--out", str(tmp_path / "no" / "d.html"),
+              expect=2).output
+    assert "--out" in out and "cannot write" in out and "Traceback" not in out

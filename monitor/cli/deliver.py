@@ -99,7 +99,10 @@ def digest(app: App, day: str | None, fmt: str, out: Path | None, send: bool,
         if out is None:
             click.echo(text, nl=False)
         else:
-            out.write_text(text, encoding="utf-8")
+            try:
+                out.write_text(text, encoding="utf-8")
+            except OSError as e:
+                raise UsageError(f"--out {out}: cannot write: {e.strerror or e}") from None
             click.echo(f"wrote the {fmt} digest of {when} to {out}", err=send)
     if not send:
         return
