@@ -178,3 +178,14 @@ def test_saved_page_date_order_and_crawl_stamp(tmp_path, run, export, order, pub
     assert "Share on Facebook" not in record["text"] and "Call us" not in record["text"]
     assert "3/9/2024" not in record["text"]
     assert record["text"].startswith("Kupwara: The power development department")
+
+
+@pytest.mark.parametrize("stamp", ["3/4/2024 11:17 PM", "2024-03-15 10:00", "3/9/2024 11:17:13 PM"])
+def test_a_trailing_crawl_stamp_is_never_the_date(tmp_path, run, export, stamp):
+    (tmp_path / "p.txt").write_text(
+        "Leh, Jan 9: The council met on Tuesday about water supply in the old town.\n\n"
+        f"It will meet again next week.\n{stamp}\n", encoding="utf-8")
+    run("backfill", str(tmp_path / "p.txt"))
+    (record,) = export()
+    assert record["published"] is None
+    assert stamp not in record["text"]

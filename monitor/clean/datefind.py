@@ -74,8 +74,12 @@ LABELLED_DATE = re.compile(
 )
 _BARE_LINE = re.compile(rf"^\s*(?P<date>{_DATE_EXPR})\s*$", re.I)
 _ANY_DATE = re.compile(_DATE_EXPR, re.I)
+# A line that is only a date and a time (seconds optional, numeric or ISO, AM/PM or a
+# zone allowed): what a crawler writes when it saves a page. Never a publication date.
 CRAWL_STAMP = re.compile(
-    r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?\s+\d{1,2}:\d{2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?\s*$"
+    r"^\s*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:,?\s+|T)"
+    r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{2,4}))?\s*$"
 )
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)
 _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
