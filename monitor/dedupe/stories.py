@@ -41,6 +41,7 @@ on the few left, so the verdicts are exactly those of scoring every candidate.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
@@ -121,34 +122,31 @@ def _plausible(
         return []  # no facts of ours: nothing is shared
     mine = np.asarray(signature, dtype=np.uint32)
     facts = np.unique(mine[NUM_PERM:])
-    sigs = [_as_array(c.signature) for c in candidates]
-    keep = [i for i, sig in enumerate(sigs) if sig.size > NUM_PERM]
-    if not keep:
-        return []
-    flat = np.concatenate([sigs[i] for i in keep])
-    sizes = np.fromiter((sigs[i].size for i in keep), np.int64, len(keep))
+    sigs = [c.signature or () for c in candidates]
+    sizes = np.fromiter(map(len, sigs), np.int64, len(sigs))
+    flat = np.frombuffer(b"".join(map(_as_uint32, sigs)), np.uint32)
     starts = np.cumsum(sizes) - sizes
-    agree = np.count_nonzero(flat[starts[:, None] + _MINHASH] == mine[:NUM_PERM], axis=1)
-    owner = np.repeat(np.arange(len(keep)), sizes)
+    rows = (starts[:, None] + _MINHASH).clip(max=max(flat.size - 1, 0))
+    agree = np.count_nonzero(flat[rows] == mine[:NUM_PERM], axis=1) if flat.size else sizes
     tail = np.arange(flat.size) - np.repeat(starts, sizes) >= NUM_PERM
-    found = np.searchsorted(facts, flat[tail]).clip(max=facts.size - 1)
-    shared = np.bincount(owner[tail][facts[found] == flat[tail]], minlength=len(keep))
+    theirs = flat[tail]
+    found = np.searchsorted(facts, theirs).clip(max=facts.size - 1)
+    owner = np.repeat(np.arange(len(sigs)), sizes)[tail]
+    shared = np.bincount(owner[facts[found] == theirs], minlength=len(sigs))
     bound = shared / min(facts.size, MAX_FACTS)
-    ok = ((agree / NUM_PERM) < TEMPLATE) & (shared >= MIN_SHARED_FACTS) & (
-        bound >= SAME_EVENT - 1e-9)
-    return [candidates[keep[i]] for i in np.flatnonzero(ok)]
+    ok = (sizes > NUM_PERM) & ((agree / NUM_PERM) < TEMPLATE) & (
+        shared >= MIN_SHARED_FACTS) & (bound >= SAME_EVENT - 1e-9)
+    return [candidates[i] for i in np.flatnonzero(ok)]
 
 
 _MINHASH = np.arange(NUM_PERM)
 
 
-def _as_array(signature: Sequence[int] | None) -> np.ndarray:
-    """A stored signature as uint32 values (no copy for the store's `array('I')`)."""
-    if not signature:
-        return np.empty(0, np.uint32)
-    if isinstance(signature, np.ndarray | tuple | list):
-        return np.asarray(signature, dtype=np.uint32)
-    return np.frombuffer(signature, dtype=np.uint32)  # type: ignore[arg-type]
+def _as_uint32(signature: Sequence[int]) -> array[int] | bytes:
+    """A signature's values as uint32 bytes (the store's `array('I')` as it is)."""
+    if isinstance(signature, array) and signature.itemsize == 4:
+        return signature
+    return np.asarray(signature, dtype=np.uint32).tobytes()
 
 
 def _hours_apart(article: CleanArticle, c: StoryCandidate) -> float | None:

@@ -1,0 +1,103 @@
+"""The fast paths of story assignment decide exactly as the plain ones (issue 8)."""
+
+from __future__ import annotations
+
+import random
+from array import array
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.dedupe import STORY_WINDOW, assign_story, fingerprint
+from monitor.dedupe.fingerprint import MAX_FACTS, NUM_PERM
+from monitor.dedupe.stories import same_event_score
+from monitor.models import (
+    CleanArticle,
+    Decision,
+    DedupVerdict,
+    StoryCandidate,
+    StoryVerdict,
+    Tagging,
+)
+from monitor.store import Store
+
+from .conftest import text
+
+NOON = datetime(2024, 10, 14, 12, 0, tzinfo=UTC)
+
+
+def _signature(rng: random.Random, minhash: list[int], facts: list[int]) -> tuple[int, ...]:
+    return (*minhash, *sorted(set(facts))[:MAX_FACTS])
+
+
+def _slow(article, tagging, verdict, candidates, kinds):  # every candidate, one by one
+    best = None
+    for c in candidates:
+        score = same_event_score(article, tagging, verdict, c, kinds)
+        if score is not None and (best is None or score > best[0]):
+            best = (score, c)
+    return None if best is None else (best[1].story_id, round(best[0], 3), best[1].article_id)
+
+
+def test_all_at_once_scoring_picks_what_one_by_one_scoring_picks() -> None:
+    """Random signatures around the thresholds: shared wording near TEMPLATE, shared
+    facts near MIN_SHARED_FACTS and SAME_EVENT, sketches below and at MAX_FACTS."""
+    rng = random.Random(5)
+    pool = [rng.randrange(2**32) for _ in range(400)]
+    kinds = {"Sopore": "place", "Kulgam": "place"}
+    joined = 0
+    for _ in range(60):
+        base = [rng.randrange(2**32) for _ in range(NUM_PERM)]
+        mine = _signature(rng, base, rng.sample(pool, rng.choice((5, 20, 63, 64, 90))))
+        article = CleanArticle(source="s", url=None, text="x", published=NOON)
+        verdict = DedupVerdict(canonical_url=None, content_hash="h", signature=mine)
+        tagging = Tagging(concepts=rng.choice(((), ("Sopore",), ("Kulgam", "Militancy"))))
+        candidates = []
+        for i in range(40):
+            kept = rng.choice((0, 5, 12, 13, 30))  # MinHash positions agreeing with ours
+            minhash = base[:kept] + [rng.randrange(2**32) for _ in range(NUM_PERM - kept)]
+            facts = rng.sample(mine[NUM_PERM:], min(rng.randrange(12), len(mine) - NUM_PERM))
+            facts += rng.sample(pool, rng.choice((0, 10, 40, 70)))
+            signature: tuple[int, ...] | array[int] | None = _signature(rng, minhash, facts)
+            if i % 7 == 0:
+                signature = array("I", signature)  # as the store hands them out
+            elif i % 11 == 0:
+                signature = rng.choice((None, (), tuple(minhash[:100])))
+            candidates.append(StoryCandidate(
+                article_id=i, story_id=100 + i, title=None,
+                published=NOON + timedelta(hours=rng.choice((0, 20, 40))),
+                concepts=rng.choice(((), ("Sopore",), ("Kulgam",))),
+                signature=signature))  # type: ignore[arg-type]
+        fast = assign_story(article, tagging, verdict, candidates, kinds)
+        slow = _slow(article, tagging, verdict, candidates, kinds)
+        joined += fast.story_id is not None
+        assert (None if fast.story_id is None else
+                (fast.story_id, fast.similarity, fast.with_article)) == slow
+    assert 10 < joined < 60  # both outcomes are exercised
+
+
+def _save(store: Store, name: str, url: str, story: int | None = None):
+    a = CleanArticle(source="A", url=url, text=text(name), published=NOON)
+    fp = fingerprint(a.text)
+    v = DedupVerdict(canonical_url=url, content_hash=fp.content_hash,
+                     band_keys=fp.band_keys, signature=fp.signature)
+    return store.save(Decision(article=a, dedup=v, tagging=Tagging(),
+                               story=StoryVerdict(story, "new")))
+
+
+def test_story_candidates_see_an_update_of_a_memoised_article(tmp_path: Path) -> None:
+    with Store(tmp_path / "c.db") as store:
+        saved = _save(store, "market-day1", "https://a.example/m")
+        first = store.story_candidates(NOON, STORY_WINDOW, (), ())
+        assert [c.signature for c in first] == [array("I", fingerprint(
+            text("market-day1")).signature)]
+        assert store.story_candidates(NOON, STORY_WINDOW, (), ())[0] is first[0]  # memoised
+        a = CleanArticle(source="A", url="https://a.example/m", text=text("report-own-b"),
+                         published=NOON)
+        fp = fingerprint(a.text)
+        v = DedupVerdict(canonical_url="https://a.example/m", content_hash=fp.content_hash,
+                         band_keys=fp.band_keys, signature=fp.signature,
+                         update_of=saved.article_id, method="url")
+        store.save(Decision(article=a, dedup=v, tagging=Tagging(),
+                            story=StoryVerdict(None, "update")))
+        again = store.story_candidates(NOON, STORY_WINDOW, (), ())
+        assert list(again[0].signature or ()) == list(fp.signature)
