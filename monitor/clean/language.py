@@ -13,6 +13,13 @@ steps, cheapest first:
 Trade-off: Marathi and Nepali (also Devanagari) come out as Hindi unless the page
 declares them; a Hindi page quoting a long English speech stays Hindi because the
 script vote counts letters, not words.
+
+Cost (issue 8: language was half of cleaning a backfilled text): the script vote
+reads up to MAX_CHARS, but ASCII text is settled without a regex (it has no
+Devanagari or Arabic letters); the model reads only the first MODEL_CHARS, about
+250 words, which is ample for a language it knows and costs time linearly. The
+price: a text whose opening is in another language than the rest (a long English
+quote opening an Urdu-script-free Persian piece) is judged by its opening.
 """
 
 from __future__ import annotations
@@ -35,7 +42,9 @@ LANGUAGES = (
     "nl", "tr", "id", "ms", "sv", "pl",
 )
 MAX_CHARS = 20_000  # the opening of a long text is enough to identify it
+MODEL_CHARS = 1_500  # what py3langid reads
 MIN_LETTERS = 3
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
@@ -72,9 +81,19 @@ def language_from_tag(tag: str | None) -> str | None:
     return code if len(code) == 2 else None
 
 
+def _letters(sample: str) -> int:
+    """How many letters `sample` holds (a C pass for ASCII text, a regex otherwise)."""
+    if sample.isascii():
+        raw = sample.encode("ascii")
+        return len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    return len(_LETTER.findall(sample))
+
+
 def _by_script(sample: str) -> str | None:
     """Hindi or Urdu when those scripts dominate the letters; None to ask the model."""
-    letters = len(_LETTER.findall(sample))
+    if sample.isascii():
+        return None  # neither script: the model decides
+    letters = _letters(sample)
     if letters < MIN_LETTERS:
         return None
     devanagari = len(_DEVANAGARI.findall(sample))
@@ -91,13 +110,13 @@ def detect_language(text: str | None) -> str | None:
     if not text:
         return None
     sample = text[:MAX_CHARS]
-    if len(_LETTER.findall(sample[:2000])) < MIN_LETTERS:
+    if _letters(sample[:2000]) < MIN_LETTERS:
         return None
     by_script = _by_script(sample)
     if by_script:
         return by_script
     try:
-        code, _prob = _model().classify(sample)
+        code, _prob = _model().classify(sample[:MODEL_CHARS])
     except Exception:  # a model failure must not cost the article (never raises)
         return None
     if code in ("ar", "fa") and _ARABIC.search(sample) and _PERSIAN_ONLY.search(sample):
@@ -110,9 +129,11 @@ def detect_language(text: str | None) -> str | None:
 def script_of(text: str) -> str | None:
     """The script most of the letters are in: devanagari, arabic, other; None if no letters."""
     sample = text[:MAX_CHARS]
-    letters = len(_LETTER.findall(sample))
+    letters = _letters(sample)
     if letters < MIN_LETTERS:
         return None
+    if sample.isascii():
+        return "other"
     if len(_DEVANAGARI.findall(sample)) * 2 > letters:
         return "devanagari"
     if len(_ARABIC.findall(sample)) * 2 > letters:
