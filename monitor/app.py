@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from .config import PACKAGE_TAXONOMY, Settings, Source, load_settings
+from .config import PACKAGE_TAXONOMY, Settings, Source, check_rule_concepts, load_settings
 from .errors import ConfigError
 from .models import DateContext
 from .pipeline import Pipeline
@@ -50,6 +50,7 @@ class App:
         return load_taxonomy(path)
 
     def pipeline(self, *, alerts: bool = True) -> Pipeline:
+        check_rule_concepts(self.settings, self.taxonomy.concept_names)
         return Pipeline(self.store, self.taxonomy, self.settings.alerts, alerts=alerts)
 
     def date_context(

@@ -14,10 +14,12 @@ the docs test read the same declarations.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import ssl
 import tomllib
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -34,6 +36,7 @@ __all__ = [
     "Channel",
     "Settings",
     "Source",
+    "check_rule_concepts",
     "load_settings",
     "parse_duration",
     "resolve_secret",
@@ -67,17 +70,40 @@ def parse_duration(value: str | int | float) -> timedelta:
 Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
 
 
+# annotation -> (accepted types, is a bool, what to say)
+_SCALARS: dict[object, tuple[type | tuple[type, ...], bool, str]] = {
+    bool: (bool, True, "true or false"),
+    int: (int, False, "a whole number"),
+    int | None: (int, False, "a whole number"),
+    float: ((int, float), False, "a number"),
+    str: (str, False, "a string"),
+    str | None: (str, False, "a string"),
+}
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _durations(cls, value: Any, info: Any) -> Any:
+    def _typed(cls, value: Any, info: Any) -> Any:
+        """Durations from text; scalars exactly as TOML typed them.
+
+        pydantic would turn "yes" into True and "16" into 16; a configuration that
+        says `concurrency = "16"` is more likely a mistake than a wish, so it is an
+        error (PRODUCT.md: a wrong type is a configuration error).
+        """
         field = cls.model_fields.get(info.field_name)
-        if field is not None and field.annotation in (timedelta, timedelta | None):
-            if value is None or isinstance(value, timedelta):
-                return value
-            return parse_duration(value)
+        if field is None or value is None:
+            return value
+        annotation = field.annotation
+        if annotation in (timedelta, timedelta | None):
+            return value if isinstance(value, timedelta) else parse_duration(value)
+        expected = _SCALARS.get(annotation)  # type: ignore[arg-type]
+        if expected is not None and (
+            not isinstance(value, expected[0]) or isinstance(value, bool) != expected[1]
+        ):
+            raise ValueError(f"must be {expected[2]}, not {type(value).__name__} {value!r}")
         return value
 
 
@@ -349,6 +375,26 @@ def load_settings(
             raise ConfigError(str(path or "(defaults)"), cause.key, str(cause)) from None
         raise ConfigError(str(path or "(defaults)"), _key_path(first["loc"], data),
                           _message(first)) from None
+
+
+def check_rule_concepts(settings: Settings, known: Collection[str]) -> None:
+    """Every concept an alert rule names must be one the taxonomy defines.
+
+    A misspelt concept would make a rule that never fires, silently; this is
+    checked once the taxonomy is loaded (`App.pipeline`, `monitor check`).
+    """
+    folded = {name.casefold(): name for name in known}
+    for i, rule in enumerate(settings.alerts):
+        for j, name in enumerate(rule.concepts):
+            if name.casefold() in folded:
+                continue
+            close = difflib.get_close_matches(name, list(known), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise ConfigError(
+                str(settings.path or "(defaults)"),
+                f'alerts[{i}] ("{rule.name}").concepts[{j}]',
+                f'"{name}" is not a concept of the taxonomy{hint}',
+            )
 
 
 def resolve_secret(settings: Settings, channel: Channel, key: str) -> str | None:

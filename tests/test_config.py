@@ -49,7 +49,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     [
         ('interval = "15m"', 'interval = "15m"\nretries = 3', "fetch.retries", "unknown key"),
         ('interval = "15m"', 'interval = "15m"\nconcurrency = "lots"', "fetch.concurrency",
-         "integer"),
+         "must be a whole number"),
         ('interval = "10m"', 'interval = "ten minutes"', 'sources[0] ("feed-a").interval',
          "not a duration"),
         ('timezone = "Asia/Kolkata"', 'timezone = "Asia/Atlantis"', "monitor.timezone",
@@ -146,3 +146,30 @@ def test_durations(text, seconds):
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_an_alert_rule_naming_an_unknown_concept_is_a_config_error(tmp_path, run):
+    path = _write(tmp_path, GOOD.replace('concepts = ["Article 370"]', 'concepts = ["Artcle 370"]'))
+    out = run("check", config=path, expect=2).output
+    assert 'alerts[0] ("a370").concepts[0]' in out
+    assert '"Artcle 370" is not a concept' in out and 'did you mean "Article 370"' in out
+    (tmp_path / "a.jsonl").write_text('{"url": "https://a.example/1", "text": "Leh."}\n')
+    assert "Artcle 370" in run("backfill", str(tmp_path / "a.jsonl"), config=path,
+                               expect=2).output
+
+
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ('interval = "15m"', 'interval = "15m"\nallow_private_addresses = "yes"',
+     "fetch.allow_private_addresses"),
+    ('interval = "15m"', 'interval = "15m"\nconcurrency = "16"', "fetch.concurrency"),
+    ('interval = "10m"', 'interval = "10m"\nfull_text = "no"', 'sources[0] ("feed-a").full_text'),
+    ('kind = "console"', 'kind = "console"\nstream = 1', 'channels[0] ("desk").stream'),
+])
+def test_scalars_are_not_silently_converted(tmp_path, run, old, new, key):
+    out = run("check", config=_write(tmp_path, GOOD.replace(old, new)), expect=2).output
+    assert key in out
+
+
+def test_a_number_of_seconds_is_a_duration(tmp_path):
+    settings = load_settings(_write(tmp_path, GOOD.replace('interval = "15m"', "interval = 900")))
+    assert settings.fetch.interval.total_seconds() == 900

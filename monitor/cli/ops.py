@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..app import App
-from ..config import resolve_secret
+from ..config import check_rule_concepts, resolve_secret
 from ..errors import ConfigError
 from .group import cli, pass_app
 
@@ -23,6 +23,7 @@ def check(app: App) -> None:
     """Validate the configuration and taxonomy and say what would run; exit 2 on error."""
     s = app.settings
     taxonomy = app.taxonomy  # loads and validates the taxonomy
+    check_rule_concepts(s, taxonomy.concept_names)
     problems: list[str] = []
     for channel in s.channels:
         for key in _SECRET_KEYS:

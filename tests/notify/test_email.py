@@ -106,8 +106,9 @@ def test_digest_email_once_per_day_then_forced(make_app, smtp: SmtpServer, monke
                                                tmp_path: Path) -> None:
     monkeypatch.setenv("TEST_SMTP_USER", "desk-bot")
     monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret")
+    # A rule that matches nothing: this test counts digests only.
     app = make_app(email_config(smtp).replace('concepts = ["Article 370"]',
-                                              'concepts = ["Nobody Matches This"]'))
+                                              'query = "zzqx-nothing-matches"'))
     seed(app)
     app.close()
     config = tmp_path / "monitor.toml"
