@@ -249,9 +249,13 @@ class ArticleWrites:
     def _save_new(self, d: Decision) -> Saved:
         at = to_utc_iso(d.fetched_at or now_utc())  # stored times are UTC: compared as text
         story_id = d.story.story_id
-        if story_id is None:
-            story_id = self._insert(
-                "stories", {"title": d.article.title, "first_seen": at, "last_seen": at})
+        fresh = story_id is None
+        if story_id is None:  # its figures are this article's: no refresh needed
+            story_id = self._insert("stories", {
+                "title": d.article.title, "first_seen": at, "last_seen": at,
+                "first_published_utc": to_utc_iso(d.article.published), "articles": 1,
+                "outlets": 1, "concepts": json.dumps(sorted(set(d.tagging.concepts)),
+                                                     ensure_ascii=False)})
         row = {
             "url": d.article.url,
             "canonical_url": d.dedup.canonical_url,
@@ -269,7 +273,10 @@ class ArticleWrites:
         }
         article_id = self._insert("articles", row)
         self._write_index(article_id, d)
-        self._refresh_story(int(story_id))
+        if fresh:
+            self._update("stories", int(story_id), {"lead_article_id": article_id})
+        else:
+            self._refresh_story(int(story_id))
         queued = self._queue_alerts(d, article_id, int(story_id), at)
         status = "duplicate" if d.dedup.duplicate_of is not None else "new"
         return Saved(article_id, status, int(story_id), queued)

@@ -101,3 +101,19 @@ def test_story_candidates_see_an_update_of_a_memoised_article(tmp_path: Path) ->
                             story=StoryVerdict(None, "update")))
         again = store.story_candidates(NOON, STORY_WINDOW, (), ())
         assert list(again[0].signature or ()) == list(fp.signature)
+
+
+def test_a_new_story_is_written_with_the_figures_a_refresh_would_give(
+        tmp_path: Path) -> None:
+    with Store(tmp_path / "c.db") as store:
+        a = CleanArticle(source="A", url="https://a.example/n", text=text("market-day1"),
+                         title="Market", published=NOON)
+        fp = fingerprint(a.text)
+        v = DedupVerdict(canonical_url=a.url, content_hash=fp.content_hash,
+                         band_keys=fp.band_keys, signature=fp.signature)
+        saved = store.save(Decision(article=a, dedup=v, story=StoryVerdict(None, "new"),
+                                    tagging=Tagging(concepts=("Sopore", "Kashmir"))))
+        row = store.db["stories"].get(saved.story_id)
+        store._refresh_story(saved.story_id)
+        assert store.db["stories"].get(saved.story_id) == row
+        assert (row["articles"], row["lead_article_id"]) == (1, saved.article_id)
