@@ -189,3 +189,18 @@ def test_a_trailing_crawl_stamp_is_never_the_date(tmp_path, run, export, stamp):
     (record,) = export()
     assert record["published"] is None
     assert stamp not in record["text"]
+
+
+def test_desk_header_alone_on_its_line_and_a_headline_after_it(tmp_path, run, export):
+    (tmp_path / "a.txt").write_text(
+        " date 2024-01-05\nThe council met in Leh on Friday about water supply.\n",
+        encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        " date 2024-01-09 Highway to Srinagar reopens\n\nThe highway reopened on Tuesday "
+        "after snow was cleared from the tunnel approach.\n", encoding="utf-8")
+    run("backfill", str(tmp_path))
+    a, b = export()
+    assert a["published"] == "2024-01-05T00:00:00+05:30"
+    assert a["text"] == "The council met in Leh on Friday about water supply."
+    assert b["title"] == "Highway to Srinagar reopens"
+    assert b["text"].startswith("The highway reopened")

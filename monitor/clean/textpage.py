@@ -32,7 +32,8 @@ from monitor.clean.normalize import paragraphs, squash
 
 __all__ = ["TextPage", "classify", "read_text_page"]
 
-DESK_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})(?:[ \t]+|$)", re.I)
+# ` date YYYY-MM-DD` then the text on the same line, or the header alone on its line.
+DESK_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})(?:[ \t]+|[ \t]*(?:\r?\n|$))", re.I)
 MAX_TITLE_WORDS = 25
 MAX_TITLE_CHARS = 200
 MENU_WORDS = 4  # a line this short, without sentence punctuation, may be a menu item
@@ -263,9 +264,7 @@ def read_text_page(content: str) -> TextPage:
     kinds = [classify(line) if line.strip() else "blank" for line in lines]
     if not any(k == "prose" for k in kinds) or not _saved_page(lines, kinds, removed):
         text = "\n".join(lines)
-        title = None
-        if header_date is None:
-            title, text = _split_title(text)
+        title, text = _split_title(text)
         return TextPage(header_date, title, tuple(paragraphs(text)), tuple(removed))
     first_prose = kinds.index("prose")
     head = _headline(lines, kinds, first_prose)
