@@ -25,14 +25,16 @@ produces no mention, which is how it hides the shorter alias inside it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import NamedTuple
 
 import ahocorasick
 
 from monitor.tagging.folding import MARKS, Folded, is_word
 
-__all__ = ["AliasEntry", "Hit", "Matcher"]
+__all__ = ["AliasEntry", "Hit", "Matcher", "probes_complete"]
 
 BLOCK = -1  # form index of a block phrase
 
@@ -41,6 +43,11 @@ BLOCK = -1  # form index of a block phrase
 # precedes words in news text: every key costs memory in every worker (about 5 kB
 # per alias). Hyphens, dashes and line breaks are spaces by now (folding).
 _BEFORE_WORD = tuple(" (['\"/#@,.:;!?\u201c\u00ab\u201e")
+# The other ASCII characters that are neither word characters nor "&" (which the
+# rules count as part of a word, as in "J&K").
+_ODD_ASCII = tuple(
+    ch for ch in map(chr, range(128)) if not (ch.isalnum() or ch in "_&" or ch in _BEFORE_WORD)
+)
 
 
 @dataclass(frozen=True)
@@ -71,30 +78,59 @@ class Hit(NamedTuple):
     entry: AliasEntry
 
 
-class Matcher:
-    """All aliases and block phrases of a taxonomy in one automaton."""
+_Value = tuple[int, tuple[AliasEntry, ...], bool, str | None]
 
-    def __init__(self, entries: dict[str, list[AliasEntry]]) -> None:
-        self._automaton = ahocorasick.Automaton()
+
+def _keys(key: str) -> list[str]:
+    """The automaton keys of an alias or probe: once per character that may precede
+    a word, or as it is if it does not start with a word character."""
+    return [key] if not is_word(key[0]) else [before + key for before in _BEFORE_WORD]
+
+
+class Matcher:
+    """All aliases and block phrases of a taxonomy in one automaton.
+
+    `probes` are words the context rules look for in the whole document: they ride
+    in the same automaton, at word starts like aliases, so the one pass over the
+    text also says which of them start a word after a space or one of
+    `_BEFORE_WORD` (`scan`; see `probes_complete` for the other word starts).
+    """
+
+    def __init__(self, entries: dict[str, list[AliasEntry]], probes: Iterable[str] = ()) -> None:
+        # key -> (length, alias entries, needs a word boundary after, probe or None)
+        values: dict[str, _Value] = {}
         for key, group in entries.items():
-            value = (len(key), tuple(group), is_word(key[-1]))
-            if not is_word(key[0]):
-                self._automaton.add_word(key, value)
-                continue
-            for before in _BEFORE_WORD:
-                self._automaton.add_word(before + key, value)
+            value: _Value = (len(key), tuple(group), is_word(key[-1]), None)
+            for k in _keys(key):
+                values[k] = value
+        for probe in probes:
+            for k in _keys(probe):
+                length, aliases, right, _ = values.get(k, (len(probe), (), False, None))
+                values[k] = (length, aliases, right, probe)
+        self._automaton = ahocorasick.Automaton()
+        for k, value in values.items():
+            self._automaton.add_word(k, value)
         self._automaton.make_automaton()
 
     def find(self, text: Folded) -> list[Hit]:
         """Matches in `text`, overlaps resolved longest-first, in text order."""
+        return self.scan(text)[0]
+
+    def scan(self, text: Folded) -> tuple[list[Hit], set[str]]:
+        """`find`, and the probes found at word starts in `text.folded`."""
         folded = text.folded
+        found: set[str] = set()
         if not folded:
-            return []
-        hits = []
+            return [], found
+        hits: list[Hit] = []
         cased = text.cased
         size = len(folded)
         # the leading space shifts offsets by one: `last` is the folded end offset
-        for last, (length, group, right) in self._automaton.iter(" " + folded):
+        for last, (length, group, right, probe) in self._automaton.iter(" " + folded):
+            if probe is not None:
+                found.add(probe)
+                if not group:
+                    continue
             if right and last < size:
                 after = folded[last]
                 if after.isalnum() or after in MARKS:  # is_word, inlined: hot loop
@@ -105,7 +141,29 @@ class Matcher:
                 if surface == entry.cased or entry.accepts(surface):
                     hits.append(Hit(start, last, entry))
                     break
-        return _longest_first(hits)
+        return _longest_first(hits), found
+
+
+def probes_complete(folded: str) -> bool:
+    """Did `Matcher.scan` see every word start of `folded`, so that a probe it did
+    not report does not start a word anywhere in it (`rules.Words.in_text`)?
+
+    It sees the words after a space or a character of `_BEFORE_WORD`. In plain
+    ASCII text the only other characters that may come before a word are the
+    `_ODD_ASCII` ones, found with one `str.find` each (memchr-fast); any other
+    text is not vouched for (its possible characters are too many to look for).
+    """
+    if not folded.isascii():
+        return False
+    find = folded.find
+    for ch in _ODD_ASCII:
+        i = find(ch)
+        while i >= 0:
+            after = folded[i + 1 : i + 2]
+            if after.isalnum() or after in ("_", "&"):
+                return False
+            i = find(ch, i + 1)
+    return True
 
 
 def _longest_first(hits: list[Hit]) -> list[Hit]:
@@ -113,9 +171,12 @@ def _longest_first(hits: list[Hit]) -> list[Hit]:
 
     One sweep in start order: a hit that overlaps the last kept one replaces it if
     it is longer. (The kept hits before that one end before it starts, so they
-    cannot overlap the newcomer.)
+    cannot overlap the newcomer.) Hits come in order of their ends; when none
+    overlaps, that is already start order and there is nothing to resolve.
     """
     if len(hits) < 2:
+        return hits
+    if all(a.end <= b.start for a, b in pairwise(hits)):
         return hits
     hits.sort(key=lambda h: (h.start, h.start - h.end))
     chosen = [hits[0]]

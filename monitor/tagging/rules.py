@@ -29,6 +29,8 @@ confirm each other; a strong one (a full name, a place) has to be there.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -47,6 +49,7 @@ __all__ = [
     "merge_exclusions",
     "tokens",
     "why_not",
+    "word_finder",
 ]
 
 _TOKEN = re.compile(
@@ -61,18 +64,27 @@ def tokens(text: str, lo: int = 0, hi: int | None = None) -> list[str]:
     return _TOKEN.findall(text, lo, len(text) if hi is None else hi)
 
 
+def word_finder() -> Callable[[str, int, int], list[str]]:
+    """`tokens(text, lo, hi)` as the compiled pattern's own `findall` (no defaults)."""
+    return _TOKEN.findall
+
+
+def _longest(parts: tuple[str, ...]) -> str:
+    """The word of a phrase to look for first: the longest is the rarest, roughly."""
+    return max(parts, key=len)
+
+
 def _starts_word(text: str, i: int) -> bool:
     return i == 0 or not (is_word(text[i - 1]) or text[i - 1] == "&")
 
 
-def _occurrences(text: str, word: str) -> list[int]:
-    """Offsets where `word` starts a word in `text`."""
-    found, i = [], text.find(word)
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Offsets where `word` starts a word in `text`, in order."""
+    i = text.find(word)
     while i >= 0:
         if _starts_word(text, i):
-            found.append(i)
+            yield i
         i = text.find(word, i + 1)
-    return found
 
 
 def _occurs(text: str, word: str, whole: bool) -> bool:
@@ -91,8 +103,14 @@ class Words:
     single: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()  # " several words " padded
-    literals: tuple[str, ...] = ()  # a substring each match must contain (cheap test)
     phrase_tokens: tuple[tuple[str, ...], ...] = ()
+    # what must start a word wherever one of them is: the words, prefixes and the
+    # first word of each phrase (`Matcher` reports these for the whole document)
+    probes: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        firsts = (parts[0] for parts in self.phrase_tokens)
+        object.__setattr__(self, "probes", frozenset((*self.single, *self.prefixes, *firsts)))
 
     @classmethod
     def compile(cls, words: list[str]) -> Words:
@@ -111,9 +129,8 @@ class Words:
                 single.add(parts[0])
             else:
                 phrases.append(" " + " ".join(parts) + " ")
-        literals = (*single, *prefixes, *(p.split()[0] for p in phrases))
         split = tuple(tuple(p.split()) for p in phrases)
-        return cls(frozenset(single), tuple(prefixes), tuple(phrases), literals, split)
+        return cls(frozenset(single), tuple(prefixes), tuple(phrases), split)
 
     def union(self, other: Words) -> Words:
         """Both word lists as one."""
@@ -121,19 +138,29 @@ class Words:
             self.single | other.single,
             self.prefixes + other.prefixes,
             self.phrases + other.phrases,
-            self.literals + other.literals,
             self.phrase_tokens + other.phrase_tokens,
         )
 
-    def in_text(self, text: str) -> bool:
-        """Is one of them in a whole folded text? (No tokenising: find and check edges.)"""
-        if not any(lit in text for lit in self.literals):
+    def in_text(self, text: str, present: AbstractSet[str] | None = None) -> bool:
+        """Is one of them in a whole folded text? (No tokenising: find and check edges.)
+
+        `present`, when given, holds every one of `probes` that starts a word in
+        `text` (the matcher's pass over the text found them, `Matcher.scan`): only
+        those are looked for. Otherwise each word costs one `str.find` over the text,
+        and a phrase is first looked for by its longest word, which is rarely a
+        piece of other words ("zeppelin", not "led").
+        """
+        if present is not None and present.isdisjoint(self.probes):
             return False
-        if any(_occurs(text, w, True) for w in self.single):
-            return True
-        if any(_occurs(text, w, False) for w in self.prefixes):
-            return True
+        for w in self.single:
+            if (present is None or w in present) and _occurs(text, w, True):
+                return True
+        for w in self.prefixes:
+            if (present is None or w in present) and _occurs(text, w, False):
+                return True
         for parts in self.phrase_tokens:
+            if parts[0] not in present if present is not None else _longest(parts) not in text:
+                continue
             for i in _occurrences(text, parts[0]):
                 window = _TOKEN.findall(text, i, i + sum(map(len, parts)) + 8 * len(parts))
                 if tuple(window[: len(parts)]) == parts:
@@ -178,6 +205,28 @@ class Condition:
         nested = self.also + self.instead + self.unless
         return bool(self.concepts or self.any_concept) or any(c.uses_concepts for c in nested)
 
+    @property
+    def document_wide(self) -> bool:
+        """Whether it looks only at the whole document, so it is the same for every
+        mention in an article (and `decide` asks it once per article)."""
+        nested = self.also + self.instead + self.unless
+        return self.scope == "document" and not self.quoted and all(c.document_wide for c in nested)
+
+
+# How `decide` reads a local condition: plain word conditions (words in a scope,
+# nothing nested) are looked up directly; others go through `holds`.
+_AFTER, _BEFORE, _NEAR, _SENTENCE, _GENERAL = range(5)
+_STEP_OF_SCOPE = {"after": _AFTER, "before": _BEFORE, "near": _NEAR, "sentence": _SENTENCE}
+Step = tuple[int, int, "Words | None", Condition]  # (how, within, words, condition)
+
+
+def _step(cond: Condition) -> Step:
+    plain = cond.words is not None and not (
+        cond.concepts or cond.any_concept or cond.quoted or cond.also or cond.instead or cond.unless
+    )
+    how = _STEP_OF_SCOPE.get(cond.scope, _GENERAL) if plain else _GENERAL
+    return (how, cond.within, cond.words, cond)
+
 
 @dataclass(frozen=True)
 class Form:
@@ -187,10 +236,21 @@ class Form:
     require: tuple[Condition, ...] = ()
     exclude: tuple[Condition, ...] = ()
     second_pass: bool = field(init=False, default=False)
+    # For `decide` (issue 6): the conditions that look around the mention, as
+    # steps, and those on the whole document (the same for every mention).
+    local_require: tuple[Step, ...] = field(init=False, default=())
+    local_exclude: tuple[Step, ...] = field(init=False, default=())
+    document_require: tuple[Condition, ...] = field(init=False, default=())
+    document_exclude: tuple[Condition, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
         late = any(c.uses_concepts for c in self.require + self.exclude)
         object.__setattr__(self, "second_pass", late)
+        for name, conds in (("require", self.require), ("exclude", self.exclude)):
+            wide = tuple(c for c in conds if c.document_wide)
+            local = tuple(_step(c) for c in conds if not c.document_wide)
+            object.__setattr__(self, f"document_{name}", wide)
+            object.__setattr__(self, f"local_{name}", local)
 
 
 class Context(Protocol):
@@ -199,6 +259,7 @@ class Context(Protocol):
     original: str  # the field's original text
     folded: str  # the field's folded text
     anchors: frozenset[str]  # concepts accepted in the first pass
+    verdicts: dict[int, bool]  # per article: id(condition) -> it holds (document-wide ones)
 
     def sentence(self, start: int) -> tuple[int, int]:
         """Folded span of the sentence around folded offset `start`."""
@@ -334,14 +395,57 @@ def holds(cond: Condition, ctx: Context, start: int, end: int) -> bool:
 
 
 def decide(form: Form, ctx: Context, start: int, end: int) -> bool:
-    """Does a mention of `form` at [start, end) count: every require, no exclude?"""
-    for cond in form.require:
-        if not holds(cond, ctx, start, end):
+    """Does a mention of `form` at [start, end) count: every require, no exclude?
+
+    The conditions around the mention go first, as they are cheap and often settle
+    it; those on the whole document are then decided once per article
+    (`ctx.verdicts`, issue 6). The order does not change the answer.
+    """
+    for step in form.local_require:
+        if not _step_holds(step, ctx, start, end):
             return False
-    for cond in form.exclude:  # noqa: SIM110 (a plain loop: this is the hot path)
-        if holds(cond, ctx, start, end):
+    for step in form.local_exclude:  # the hot path: the two usual steps inlined
+        how, n, words, _ = step
+        if how == _AFTER:
+            found = words.found_in(ctx.words_after(start, end, n))  # type: ignore[union-attr]
+        elif how == _BEFORE:
+            found = words.found_in(ctx.words_before(start, n))  # type: ignore[union-attr]
+        else:
+            found = _step_holds(step, ctx, start, end)
+        if found:
+            return False
+    for cond in form.document_require:
+        if not _holds_in_document(cond, ctx):
+            return False
+    for cond in form.document_exclude:  # noqa: SIM110
+        if _holds_in_document(cond, ctx):
             return False
     return True
+
+
+def _step_holds(step: Step, ctx: Context, start: int, end: int) -> bool:
+    """`holds`, with plain word conditions looked up without its generality."""
+    how, n, words, cond = step
+    if how == _AFTER:
+        return words.found_in(ctx.words_after(start, end, n))  # type: ignore[union-attr]
+    if how == _BEFORE:
+        return words.found_in(ctx.words_before(start, n))  # type: ignore[union-attr]
+    if how == _SENTENCE:
+        return words.found_in(ctx.words_around(start, end))  # type: ignore[union-attr]
+    if how == _NEAR:
+        assert words is not None
+        return words.found_in(ctx.words_before(start, n)) or words.found_in(
+            ctx.words_after(start, end, n)
+        )
+    return holds(cond, ctx, start, end)
+
+
+def _holds_in_document(cond: Condition, ctx: Context) -> bool:
+    """`holds` for a condition on the whole document, asked once per article."""
+    found = ctx.verdicts.get(id(cond))
+    if found is None:
+        found = ctx.verdicts[id(cond)] = holds(cond, ctx, 0, 0)
+    return found
 
 
 def describe(spec: ConditionSpec) -> str:

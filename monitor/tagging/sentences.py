@@ -44,13 +44,42 @@ _END = re.compile(
     f"|(?<=[{_STOPS}])[.{_STOPS}]*{_CLOSERS}(?=\\s|$)"
     f"|(?<=\\.){_NOT_AFTER}\\.*{_CLOSERS}(?=\\s+[^a-z\\s]|\\s*$))"
 )
+_STARTS = ".\n" + _STOPS  # the leading class of _END, one character at a time
+
+
+def _ends(text: str) -> list[int]:
+    """Where `_END` matches end, as `_END.finditer(text)` would find them, faster.
+
+    The regex engine scans for the leading character class at about 6 ns a character
+    (a third of the split on a 600-word article, issue 6); `str.find` scans for
+    one character many times faster. Every match starts at one of those characters,
+    so trying `_END.match` at each of them in order, from the end of the last match,
+    finds exactly the same matches (lookbehinds see the text before the position).
+    """
+    candidates = []
+    find = text.find
+    for ch in _STARTS:
+        i = find(ch)
+        while i >= 0:
+            candidates.append(i)
+            i = find(ch, i + 1)
+    if len(candidates) > 1:
+        candidates.sort()
+    ends = []
+    last = 0
+    match = _END.match
+    for i in candidates:
+        if i >= last and (m := match(text, i)) is not None:
+            last = m.end()
+            ends.append(last)
+    return ends
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split `text` into (start, end) spans covering it, in order."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for end in [m.end() for m in _END.finditer(text)]:
+    for end in _ends(text):
         # a stretch of bare whitespace (a blank line) joins the next sentence
         if end - start > 2 or not text[start:end].isspace():
             spans.append((start, end))

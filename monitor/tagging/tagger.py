@@ -11,67 +11,88 @@ A pure function of its arguments: no I/O, no global state beyond the taxonomy.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
 
 from monitor.models import Mention, Tagging
 from monitor.tagging.folding import Folded, fold
-from monitor.tagging.matcher import BLOCK, Hit
+from monitor.tagging.matcher import BLOCK, Hit, probes_complete
 from monitor.tagging.relevance import relevance
-from monitor.tagging.rules import CHARS_PER_WORD, Form, Words, decide, tokens
-from monitor.tagging.sentences import sentence_spans, span_at
+from monitor.tagging.rules import CHARS_PER_WORD, Form, Words, decide, word_finder
+from monitor.tagging.sentences import sentence_spans
 from monitor.tagging.taxonomy import Taxonomy
 
 __all__ = ["ArticleField", "Verdict", "mention", "run", "tag_article"]
 
+_words = word_finder()  # rules.tokens without its defaults: called for every window
 
-@dataclass
+
 class ArticleField:
-    """One field being tagged; also the `rules.Context` for its mentions."""
+    """One field being tagged; also the `rules.Context` for its mentions.
 
-    name: str
-    text: Folded
-    document: tuple[str, ...] = ()  # folded text of every field
-    shared: dict[int, bool] = field(default_factory=dict)  # document answers, all fields
-    anchors: frozenset[str] = frozenset()
-    accepted: list[tuple[Hit, str]] = field(default_factory=list)
-    _spans: list[tuple[int, int]] | None = None
-    _starts: list[int] | None = None
-    _sentences: dict[int, tuple[int, int]] = field(default_factory=dict)
-    _around: dict[int, list[str]] = field(default_factory=dict)
-    _near: dict[int, list[str]] = field(default_factory=dict)
-    _texts: dict[int, str] = field(default_factory=dict)
+    A plain class with slots, and the answers cached per article or per offset:
+    an on-topic article asks about the same sentences and words many times (issue 6).
+    """
 
-    @property
-    def original(self) -> str:
-        return self.text.original
+    __slots__ = (
+        "_around",
+        "_complete",
+        "_near",
+        "_spans",
+        "_starts",
+        "_texts",
+        "accepted",
+        "anchors",
+        "fields",
+        "folded",
+        "name",
+        "original",
+        "probes",
+        "sentence",
+        "shared",
+        "text",
+        "verdicts",
+    )
 
-    @property
-    def folded(self) -> str:
-        return self.text.folded
+    def __init__(self, name: str, text: Folded) -> None:
+        self.name = name
+        self.text = text
+        self.original = text.original
+        self.folded = text.folded
+        self.probes: AbstractSet[str] = frozenset()  # what `Matcher.scan` reported
+        self.fields: list[ArticleField] = [self]  # every field of the article
+        self.shared: dict[int, bool] = {}  # document answers, for all fields
+        self.verdicts: dict[int, bool] = {}  # the same, per condition (`rules.decide`)
+        self.anchors: frozenset[str] = frozenset()
+        self.accepted: list[tuple[Hit, str]] = []
+        # folded span of the sentence around a folded offset (`rules.Context`)
+        self.sentence: Callable[[int], tuple[int, int]] = (
+            self.original_sentence if text.index is None else self._folded_sentence
+        )
+        self._complete: bool | None = None
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
+        self._around: dict[int, list[str]] = {}
+        self._near: dict[int, list[str]] = {}
+        self._texts: dict[int, str] = {}
 
     def original_sentence(self, original_offset: int) -> tuple[int, int]:
         # One split of the whole text: measured cheaper than searching around each
         # mention, even for articles with only a mention or two.
-        if self._spans is None:
+        spans = self._spans
+        if spans is None:
             if self.name == "title":
-                self._spans = [(0, len(self.original))]
+                spans = self._spans = [(0, len(self.original))]
             else:
-                self._spans = sentence_spans(self.original)
-            self._starts = [s for s, _ in self._spans]
-        assert self._starts is not None
-        return span_at(self._spans, self._starts, original_offset)
+                spans = self._spans = sentence_spans(self.original)
+            self._starts = [s for s, _ in spans]
+        i = bisect_right(self._starts, original_offset) - 1
+        return spans[i if i > 0 else 0]  # as sentences.span_at
 
-    def sentence(self, start: int) -> tuple[int, int]:
-        span = self._sentences.get(start)
-        if span is None:
-            if self.text.index is None:  # folded and original offsets agree
-                span = self.original_sentence(start)
-            else:
-                a, b = self.original_sentence(self.text.to_original(start))
-                span = self.text.to_folded(a), self.text.to_folded(b)
-            self._sentences[start] = span
-        return span
+    def _folded_sentence(self, start: int) -> tuple[int, int]:
+        a, b = self.original_sentence(self.text.to_original(start))
+        return self.text.to_folded(a), self.text.to_folded(b)
 
     def sentence_text(self, original_offset: int) -> str:
         a, b = self.original_sentence(original_offset)
@@ -84,7 +105,7 @@ class ArticleField:
         found = self._around.get(start)
         if found is None:
             lo, hi = self.sentence(start)
-            found = tokens(self.folded, lo, start) + tokens(self.folded, end, hi)
+            found = _words(self.folded, lo, start) + _words(self.folded, end, hi)
             self._around[start] = found
         return found
 
@@ -92,29 +113,52 @@ class ArticleField:
         key = start * 16 + n  # n <= 8 (schema), so this is unique per (start, n)
         found = self._near.get(key)
         if found is None:
-            lo = max(self.sentence(start)[0], start - n * CHARS_PER_WORD)
-            found = self._near[key] = tokens(self.folded, lo, start)[-n:]
+            lo = start - n * CHARS_PER_WORD
+            first = self.sentence(start)[0]
+            found = self._near[key] = _words(self.folded, lo if lo > first else first, start)[-n:]
         return found
 
     def words_after(self, start: int, end: int, n: int) -> list[str]:
         key = -(start * 16 + n) - 1
         found = self._near.get(key)
         if found is None:
-            hi = min(self.sentence(start)[1], end + n * CHARS_PER_WORD)
-            found = self._near[key] = tokens(self.folded, end, hi)[:n]
+            hi = end + n * CHARS_PER_WORD
+            last = self.sentence(start)[1]
+            found = self._near[key] = _words(self.folded, end, hi if hi < last else last)[:n]
         return found
 
     def document_has(self, words: Words) -> bool:
         found = self.shared.get(id(words))
         if found is None:
-            found = self.shared[id(words)] = any(words.in_text(t) for t in self.document)
+            found = self.shared[id(words)] = any(f.has(words) for f in self.fields)
         return found
+
+    def has(self, words: Words) -> bool:
+        """Does this field contain one of `words`? (Through the matcher's probes
+        when its pass saw every word start, `matcher.probes_complete`.)"""
+        if self._complete is None:
+            self._complete = probes_complete(self.folded)
+        return words.in_text(self.folded, self.probes if self._complete else None)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.text.to_original(start), self.text.to_original(end)
 
     def concepts_between(self, lo: int, hi: int) -> frozenset[str]:
         return frozenset(c for h, c in self.accepted if lo <= h.start < hi)
+
+    def mentions(self) -> list[Mention]:
+        """The accepted hits as `Mention`s, with original offsets and their sentence."""
+        out = []
+        original, name, index = self.original, self.name, self.text.index
+        to_original = self.text.to_original
+        for hit, concept in self.accepted:
+            if index is None:
+                start, end = hit.start, hit.end
+            else:
+                start, end = to_original(hit.start), to_original(hit.end)
+            sentence = self.sentence_text(start)
+            out.append(Mention(concept, original[start:end], name, start, end, sentence))
+        return out
 
 
 def mention(f: ArticleField, hit: Hit, concept: str) -> Mention:
@@ -144,15 +188,15 @@ def run(title: str | None, text: str, taxonomy: Taxonomy, verdict: Verdict) -> l
     """
     fields = [ArticleField("title", fold(title))] if title and title.strip() else []
     fields.append(ArticleField("text", fold(text or "")))
-    document = tuple(f.folded for f in fields)
-    shared: dict[int, bool] = {}
     forms = taxonomy.forms
-    hits = []
+    matcher = taxonomy.matcher
+    hits: list[tuple[ArticleField, Hit]] = []
     for f in fields:
-        f.document, f.shared = document, shared
-        for h in taxonomy.matcher.find(f.text):
-            if h.entry.form != BLOCK:
-                hits.append((f, h))
+        found, f.probes = matcher.scan(f.text)
+        hits.extend((f, h) for h in found if h.entry.form != BLOCK)
+    if len(fields) > 1:
+        for f in fields:
+            f.fields, f.shared, f.verdicts = fields, fields[0].shared, fields[0].verdicts
     late = []
     for f, hit in hits:
         form = forms[hit.entry.form]
@@ -175,7 +219,7 @@ def run(title: str | None, text: str, taxonomy: Taxonomy, verdict: Verdict) -> l
 def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
     """Tag one article's title and text with `taxonomy` (see the module docstring)."""
     fields = run(title, text, taxonomy, _counts)
-    mentions = [mention(f, hit, concept) for f in fields for hit, concept in f.accepted]
+    mentions = [m for f in fields for m in f.mentions()]
     return _tagging(mentions, text or "", taxonomy)
 
 

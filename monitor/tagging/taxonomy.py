@@ -75,11 +75,14 @@ class Taxonomy:
         self.entries: dict[str, list[AliasEntry]] = {}
         self._owner: dict[str, str] = {}  # alias key -> concept (or "block:<concept>")
         self._named: list[tuple[str, str]] = []  # (key, concept) named by a condition
+        # one object per distinct condition and word list, so that what a tagger
+        # caches per article about one is shared by every form using it (issue 6)
+        self._same: dict[Condition | Words, Any] = {}
         self._check_names(spec)
         for i, concept in enumerate(spec.concepts):
             self._add_concept(i, concept)
         self._check_anchors()
-        del self._named
+        del self._named, self._same
         dumped = spec.model_dump(by_alias=True)
         payload = json.dumps([ENGINE_VERSION, dumped], sort_keys=True, ensure_ascii=False)
         self.fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -107,7 +110,7 @@ class Taxonomy:
     def matcher(self) -> Matcher:
         """The automaton over every alias, built on first use in each process."""
         if self._matcher is None:
-            self._matcher = Matcher(self.entries)
+            self._matcher = Matcher(self.entries, _document_probes(self.forms))
         return self._matcher
 
     def __getstate__(self) -> dict[str, Any]:
@@ -161,17 +164,18 @@ class Taxonomy:
         groups = []
         if concept.aliases:
             groups.append((here, concept.aliases, concept.case, concept.require, concept.exclude))
-        for f, form in enumerate(concept.forms):
+        for f, spec in enumerate(concept.forms):
             groups.append(
-                (f"{here}.forms[{f}]", form.aliases, form.case, form.require, form.exclude)
+                (f"{here}.forms[{f}]", spec.aliases, spec.case, spec.require, spec.exclude)
             )
         for key, aliases, case, require, exclude in groups:
+            excluded = merge_exclusions(
+                [self._condition(f"{key}.exclude[{j}]", c) for j, c in enumerate(exclude)]
+            )
             form = Form(
                 concept.name,
                 tuple(self._condition(f"{key}.require[{j}]", c) for j, c in enumerate(require)),
-                merge_exclusions(
-                    [self._condition(f"{key}.exclude[{j}]", c) for j, c in enumerate(exclude)]
-                ),
+                tuple(self._same.setdefault(c, c) for c in excluded),
             )
             self.forms.append(form)
             for a, alias in enumerate(aliases):
@@ -211,11 +215,12 @@ class Taxonomy:
         also = tuple(self._condition(f"{key}.and[{j}]", s) for j, s in enumerate(spec.also))
         instead = tuple(self._condition(f"{key}.or[{j}]", s) for j, s in enumerate(spec.instead))
         unless = tuple(self._condition(f"{key}.unless[{j}]", s) for j, s in enumerate(spec.unless))
-        return Condition(
+        words = Words.compile(spec.words) if spec.words else None
+        condition = Condition(
             text=describe(spec),
             scope=spec.scope,
             within=spec.within or 0,
-            words=Words.compile(spec.words) if spec.words else None,
+            words=None if words is None else self._same.setdefault(words, words),
             concepts=frozenset(n for n in spec.concepts if n != "*"),
             any_concept="*" in spec.concepts,
             quoted=spec.quoted,
@@ -223,3 +228,17 @@ class Taxonomy:
             instead=instead,
             unless=unless,
         )
+        return self._same.setdefault(condition, condition)
+
+
+def _document_probes(forms: list[Form]) -> list[str]:
+    """The probes of every word list a condition looks for in the whole document,
+    for the matcher to report (so `Words.in_text` need not search the text)."""
+    out: dict[str, None] = {}
+    todo = [cond for form in forms for cond in form.require + form.exclude]
+    while todo:
+        cond = todo.pop()
+        if cond.scope == "document" and cond.words is not None:
+            out.update(dict.fromkeys(sorted(cond.words.probes)))
+        todo.extend(cond.also + cond.instead + cond.unless)
+    return list(out)
