@@ -367,7 +367,7 @@ def load_settings(
         if isinstance(data["monitor"], dict):
             data["monitor"]["database"] = str(database)
     try:
-        return Settings.model_validate({**data, "path": path})
+        settings = Settings.model_validate({**data, "path": path})
     except ValidationError as e:
         first = e.errors()[0]
         cause = first.get("ctx", {}).get("error")
@@ -375,6 +375,11 @@ def load_settings(
             raise ConfigError(str(path or "(defaults)"), cause.key, str(cause)) from None
         raise ConfigError(str(path or "(defaults)"), _key_path(first["loc"], data),
                           _message(first)) from None
+    if settings.monitor.database.is_dir():
+        where = "--db / MONITOR_DB" if database else "monitor.database"
+        raise ConfigError(str(path or "(defaults)"), where,
+                          f"{settings.monitor.database} is a folder, not a database file")
+    return settings
 
 
 def check_rule_concepts(settings: Settings, known: Collection[str]) -> None:

@@ -204,3 +204,12 @@ def test_desk_header_alone_on_its_line_and_a_headline_after_it(tmp_path, run, ex
     assert a["text"] == "The council met in Leh on Friday about water supply."
     assert b["title"] == "Highway to Srinagar reopens"
     assert b["text"].startswith("The highway reopened")
+
+
+def test_a_broken_link_in_a_folder_is_reported(tmp_path, run):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.txt").write_text(" date 2024-01-05 Jammu, Jan 5: A good article.\n")
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    out = run("backfill", str(folder)).stdout
+    assert "new 1" in out and "gone.txt: broken link" in out

@@ -173,3 +173,18 @@ def test_scalars_are_not_silently_converted(tmp_path, run, old, new, key):
 def test_a_number_of_seconds_is_a_duration(tmp_path):
     settings = load_settings(_write(tmp_path, GOOD.replace('interval = "15m"', "interval = 900")))
     assert settings.fetch.interval.total_seconds() == 900
+
+
+def test_a_folder_as_the_database_is_a_config_error(tmp_path, monkeypatch):
+    (tmp_path / "adir").mkdir()
+    monkeypatch.setenv("MONITOR_DB", str(tmp_path / "adir"))
+    with pytest.raises(ConfigError, match="is a folder, not a database file"):
+        load_settings()
+    path = _write(tmp_path, GOOD.replace('database = "data/x.db"', 'database = "adir"'))
+    monkeypatch.delenv("MONITOR_DB")
+    with pytest.raises(ConfigError, match=r"monitor\.database"):
+        load_settings(path)
+
+
+def test_version_without_installing(run):
+    assert run("--version").output.startswith("monitor, version ")

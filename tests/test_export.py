@@ -90,7 +90,7 @@ def test_show_search_stats_stories(tmp_path, run):
     _load(tmp_path, run)
     shown = run("show", "2").stdout
     assert "duplicate  of #1" in shown and "Copy Times" in shown
-    assert "no article with id 99" in run("show", "99", expect=2).output
+    assert "no article with id 99" in run("show", "99", expect=1).output
     hits = json.loads(run("search", "snowfall schools", "--json").stdout)
     assert {h["id"] for h in hits} == {1, 2}
     assert "[" in hits[0]["snippet"]

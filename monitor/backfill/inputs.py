@@ -147,8 +147,10 @@ def discover(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None, str | No
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if _reader_for(child) is not None:
+            for child in sorted(path.rglob("*")):
+                if child.is_symlink() and not child.exists():
+                    yield given, child, "broken link (its target does not exist)"
+                elif child.is_file() and _reader_for(child) is not None:
                     yield given, child, None
         elif path.is_file():
             if _reader_for(path) is None:

@@ -11,10 +11,10 @@ from typing import Any
 import click
 
 from ..app import App
-from ..errors import UsageError
+from ..errors import MonitorError
 from ..store.corpus import EXPORT_FIELDS
 from ..tagging import tag_article
-from ..timeutil import day_bounds, now_utc, to_utc_iso
+from ..timeutil import day_bounds, now_utc, parse_iso, to_utc_iso, zone
 from .group import cli, pass_app
 from .output import echo_json, json_option, option_date
 
@@ -58,7 +58,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
     """One article in full, with its mentions and why it is a duplicate or in its story."""
     record = app.store.article_record(article_id)
     if record is None:
-        raise UsageError(f"no article with id {article_id} (see `monitor search` or `export`)")
+        raise MonitorError(f"no article with id {article_id} (see `monitor search` or `export`)")
     if as_json:
         echo_json(record)
         return
@@ -115,8 +115,11 @@ def search(app: App, query: str, concept: str | None, since: str | None, limit: 
         return
     if not hits:
         click.echo("no matches")
+    tz = zone(app.settings.monitor.timezone)
     for h in hits:
-        click.echo(f"#{h['id']}  {(h['published'] or '?')[:10]}  {h['source']}  {h['title'] or ''}")
+        day = parse_iso(h["published"]).astimezone(tz).date().isoformat() if h["published"] \
+            else "?"
+        click.echo(f"#{h['id']}  {day}  {h['source']}  {h['title'] or ''}")
         click.echo(f"    {h['snippet']}")
 
 
@@ -161,7 +164,8 @@ def stats(app: App, as_json: bool) -> None:
     click.echo(f"articles {figures['articles']}  duplicates {figures['duplicates']}  "
                f"stories {figures['stories']}  related {figures['related']}  "
                f"undated {figures['undated']}")
-    click.echo(f"published from {figures['first_published']} to {figures['last_published']}")
+    click.echo(f"published from {figures['first_published'] or '-'} to "
+               f"{figures['last_published'] or '-'}")
     if figures["per_concept"]:
         click.echo("per concept:")
         for name, n in list(figures["per_concept"].items())[:30]:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from .. import __version__
 from ..app import App
 from ..errors import ConfigError, MonitorError, UsageError
 
@@ -77,7 +78,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
               help="SQLite database file [default: from the config; env MONITOR_DB].")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-@click.version_option(package_name="kashmir-monitor")
+@click.version_option(version=__version__, prog_name="monitor")
 @click.pass_context
 def cli(ctx: click.Context, config: str | None, db: str | None, verbose: int, quiet: bool) -> None:
     """Media monitor: polls news sources, cleans, dedupes and tags articles, and alerts.
