@@ -65,7 +65,7 @@ def parse_feed(body: bytes, content_type: str, url: str, source: str = "-") -> P
         response_headers={"content-type": "application/xml; charset=utf-8",
                           "content-location": url},
         sanitize_html=False,  # cleaning is ours (monitor.clean)
-        resolve_relative_uris=True,
+        resolve_relative_uris=False,  # links inside a summary: it becomes text (issue 3)
     )
     raw = [_from_feedparser(e) for e in doc.entries]
     problem = _bozo_message(doc) if doc.get("bozo") else None
