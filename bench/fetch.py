@@ -7,31 +7,48 @@ lives on one of `--hosts` loopback addresses (127.0.0.2 ...), so the per-host li
 (2 in flight, 10 ms spacing here) does not bound the cycle. The servers run in a
 separate process. `full_text = false`: the first cycle fetches, parses (worker
 processes), cleans, tags, dedupes and stores every item; the second gets 304s.
-Prints feeds/s and items/s of the first cycle, feeds/s of the second, peak RSS.
+Prints feeds/s and items/s of the first cycle, feeds/s of the second, peak RSS, and
+per cycle the CPU seconds of the main process, the workers and the server process:
+CPU ms a feed is the figure that does not move with other load on the machine.
+
+    --parse-only     the fetch + parse path alone (Client.get + discover in workers)
+    --profile DIR    cProfile (thread CPU time) of the fetch threads, merged per cycle
+                     (main.first.prof, main.second.prof, main.parse.prof), and of
+                     each worker over the whole run (worker.prof.PID), written to DIR
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import multiprocessing as mp
 import os
+import pstats
 import resource
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.app import App  # noqa: E402
 from monitor.fetch.cycle import Fetcher  # noqa: E402
+from monitor.fetch.workers import Workers  # noqa: E402
 from tests.fetch.conftest import write_config  # noqa: E402
 from tests.fetch.feeds import rss  # noqa: E402
 from tests.fetch.server import LoopbackServer  # noqa: E402
 
+TICK = os.sysconf("SC_CLK_TCK")
 
-def serve(feeds: int, hosts: int, items: int, ready: mp.Queue, stop: mp.Event) -> None:  # type: ignore[type-arg]
+
+def serve(feeds: int, hosts: int, items: int, ready: mp.Queue, stop: Any) -> None:  # type: ignore[type-arg]
     servers = []
     for h in range(hosts):
         srv = LoopbackServer(host=f"127.0.0.{h + 2}").__enter__()
@@ -51,14 +68,67 @@ def rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a live process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+class Meter:
+    """Wall time and CPU seconds of main, workers and server over one measured step."""
+
+    def __init__(self, fetcher: Fetcher, server_pid: int) -> None:
+        self.fetcher, self.server_pid = fetcher, server_pid
+
+    def _sample(self) -> tuple[float, float, float, float]:
+        workers = sum(cpu_of(p) for p in self.fetcher.workers.pids)
+        return time.perf_counter(), time.process_time(), workers, cpu_of(self.server_pid)
+
+    @contextmanager
+    def step(self, name: str, feeds: int, items: int | Callable[[], int] = 0
+             ) -> Iterator[None]:
+        t0, m0, w0, s0 = self._sample()
+        yield
+        t1, m1, w1, s1 = self._sample()
+        wall, main, work, srv = t1 - t0, m1 - m0, w1 - w0, s1 - s0
+        n_items = items() if callable(items) else items
+        rate = f"  {n_items / wall:.0f} items/s" if n_items else ""
+        print(f"{name}: {wall:.2f} s  {feeds / wall:.1f} feeds/s{rate}  ({n_items} items)")
+        print(f"  CPU s: main {main:.2f}, workers {work:.2f}, server {srv:.2f}; "
+              f"cores busy {(main + work + srv) / wall:.2f}; CPU ms a feed: main "
+              f"{1000 * main / feeds:.2f}, workers {1000 * work / feeds:.2f}, "
+              f"server {1000 * srv / feeds:.2f}")
+
+
+def profiled(fetch: Callable[..., Any], profiles: list[cProfile.Profile]) -> Callable[..., Any]:
+    """`fetch` with a cProfile per fetch thread (cProfile sees only its own thread)."""
+    local = threading.local()
+    lock = threading.Lock()
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        prof = getattr(local, "prof", None)
+        if prof is None:
+            prof = local.prof = cProfile.Profile(time.thread_time)  # CPU, not GIL waits
+            with lock:
+                profiles.append(prof)
+        prof.enable()
+        try:
+            return fetch(*args, **kwargs)
+        finally:
+            prof.disable()
+
+    return run
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--hosts", type=int, default=50)
     ap.add_argument("--items", type=int, default=30)
     ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--parse-only", action="store_true",
                     help="fetch and parse only (client + feedparser workers), no ingest")
+    ap.add_argument("--profile", type=Path, help="write cProfile stats to this directory")
     args = ap.parse_args()
     ready: mp.Queue = mp.Queue()  # type: ignore[type-arg]
     stop = mp.Event()
@@ -66,57 +136,87 @@ def main() -> None:
     server.start()
     urls = ready.get()
     size = len(rss("f0", args.items).encode())
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         sources = [{"name": f"feed-{i}", "url": u, "full_text": False} for i, u in enumerate(urls)]
         config = write_config(Path(tmp) / "monitor.toml", sources, host_spacing="10ms",
                               max_bytes=1_000_000, timeout="30s", concurrency=16, per_host=2)
         app = App.load(config)
         fetcher = Fetcher(app, processes=args.processes, alerts=False)
+        if args.profile:
+            fetcher.workers.close()
+            fetcher.workers = Workers(app.taxonomy, args.processes,
+                                      profile=str(args.profile / "worker.prof"))
         fetcher.workers.discover("feed", rss("warm", 1).encode(), "", "http://x/", "warm")
-        if args.parse_only:
-            return parse_only(fetcher, urls, args, stop, server)
-        t0 = time.perf_counter()
-        first = fetcher.run_cycle()
-        t1 = time.perf_counter()
-        second = fetcher.run_cycle()
-        t2 = time.perf_counter()
-        items = sum(sum(r.counts.values()) for r in first)
-        errors = [r.line() for r in first + second if r.error]
+        profiles: dict[str, list[cProfile.Profile]] = {}
+        meter = Meter(fetcher, server.pid or 0)
         print(f"feeds={args.feeds} hosts={args.hosts} items/feed={args.items} "
               f"feed size={size / 1024:.1f} KB processes={args.processes}")
-        print(f"first cycle:  {t1 - t0:.1f} s  {args.feeds / (t1 - t0):.1f} feeds/s  "
-              f"{items / (t1 - t0):.0f} items/s  (items stored: {items})")
-        print(f"second cycle: {t2 - t1:.2f} s  {args.feeds / (t2 - t1):.0f} feeds/s  "
-              f"({sum(r.outcome == 'not_modified' for r in second)} not modified)")
-        print(f"peak RSS: main {rss_mb(resource.RUSAGE_SELF):.0f} MB, largest worker "
-              f"{rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
-        if errors:
-            print(f"{len(errors)} errors, e.g. {errors[:3]}")
+        if args.parse_only:
+            parse_only(fetcher, urls, meter, profiles if args.profile else None)
+        else:
+            cycles(fetcher, args.feeds, meter, profiles if args.profile else None)
+        print(f"peak RSS: main {rss_mb(resource.RUSAGE_SELF):.0f} MB, workers "
+              + ", ".join(f"{rss_peak(p):.0f}" for p in fetcher.workers.pids) + " MB")
+        fetcher.workers.close(wait=True)
         fetcher.close()
         app.close()
     stop.set()
     server.join(5)
+    if args.profile:
+        write_profiles(args.profile, profiles)
 
 
-def parse_only(fetcher: Fetcher, urls: list[str], args: argparse.Namespace, stop, server
-               ) -> None:  # type: ignore[no-untyped-def]
+def rss_peak(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cycles(fetcher: Fetcher, feeds: int, meter: Meter,
+           profiles: dict[str, list[cProfile.Profile]] | None) -> None:
+    fetch = fetcher.fetch_source
+    first: list[Any] = []
+    if profiles is not None:
+        fetcher.fetch_source = profiled(fetch, profiles.setdefault("first", []))  # type: ignore[method-assign]
+    with meter.step("first cycle", feeds, lambda: sum(sum(r.counts.values()) for r in first)):
+        first.extend(fetcher.run_cycle())
+    if profiles is not None:
+        fetcher.fetch_source = profiled(fetch, profiles.setdefault("second", []))  # type: ignore[method-assign]
+    with meter.step("second cycle (304)", feeds):
+        second = fetcher.run_cycle()
+    print(f"  not modified: {sum(r.outcome == 'not_modified' for r in second)}")
+    errors = [r.line() for r in first + second if r.error]
+    if errors:
+        print(f"{len(errors)} errors, e.g. {errors[:3]}")
+
+
+def parse_only(fetcher: Fetcher, urls: list[str], meter: Meter,
+               profiles: dict[str, list[cProfile.Profile]] | None) -> None:
     """The cycle's fetch and parse path alone: Client.get + Workers.discover per feed."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def one(url: str) -> int:
         resp = fetcher.client.get(url)
         return len(fetcher.workers.discover("feed", resp.content, resp.content_type,
                                             resp.url, "bench").candidates)
 
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(16) as pool:
-        items = sum(pool.map(one, urls))
-    t1 = time.perf_counter()
-    print(f"parse only: {t1 - t0:.1f} s  {len(urls) / (t1 - t0):.1f} feeds/s  "
-          f"{items / (t1 - t0):.0f} items/s  peak RSS main {rss_mb(resource.RUSAGE_SELF):.0f} MB")
-    fetcher.close()
-    stop.set()
-    server.join(5)
+    run = profiled(one, profiles.setdefault("parse", [])) if profiles is not None else one
+    counts: list[int] = []
+    with meter.step("parse only", len(urls), lambda: sum(counts)), ThreadPoolExecutor(16) as pool:
+        counts.extend(pool.map(run, urls))
+
+
+def write_profiles(where: Path, profiles: dict[str, list[cProfile.Profile]]) -> None:
+    for step, profs in profiles.items():
+        if profs:
+            stats = pstats.Stats(profs[0])
+            for prof in profs[1:]:
+                stats.add(prof)
+            stats.dump_stats(where / f"main.{step}.prof")
+    print(f"profiles (CPU time) in {where}: "
+          + ", ".join(p.name for p in sorted(where.glob("*.prof*"))))
 
 
 if __name__ == "__main__":

@@ -9,10 +9,13 @@ runs inline, which is what a handful of sources wants.
 
 from __future__ import annotations
 
+import cProfile
+import os
 import signal
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_context, util
 
 from ..models import RawItem
 from ..pipeline import Analysis, analyse
@@ -24,11 +27,15 @@ __all__ = ["Workers"]
 _TAXONOMY: Taxonomy | None = None
 
 
-def _init(taxonomy: Taxonomy) -> None:
+def _init(taxonomy: Taxonomy, profile: str | None = None) -> None:
     global _TAXONOMY
     _TAXONOMY = taxonomy
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if profile:  # bench/fetch.py --profile: each worker's cProfile, written when it exits
+        prof = cProfile.Profile(time.thread_time)
+        prof.enable()
+        util.Finalize(None, prof.dump_stats, (f"{profile}.{os.getpid()}",), exitpriority=10)
 
 
 def _analyse_all(items: Sequence[RawItem]) -> list[Analysis]:
@@ -39,13 +46,20 @@ def _analyse_all(items: Sequence[RawItem]) -> list[Analysis]:
 class Workers:
     """`discover` and `analyse`, inline or in a process pool (thread-safe)."""
 
-    def __init__(self, taxonomy: Taxonomy, processes: int = 0) -> None:
+    def __init__(self, taxonomy: Taxonomy, processes: int = 0, *,
+                 profile: str | None = None) -> None:
         self.taxonomy = taxonomy
         self.processes = processes
         self._pool: ProcessPoolExecutor | None = None
         if processes > 0:
             self._pool = ProcessPoolExecutor(processes, mp_context=get_context("spawn"),
-                                             initializer=_init, initargs=(taxonomy,))
+                                             initializer=_init, initargs=(taxonomy, profile))
+
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes' ids (started on first use); for CPU accounting."""
+        procs = getattr(self._pool, "_processes", None) or {}
+        return sorted(procs)
 
     def discover(self, kind: str, body: bytes, content_type: str, url: str,
                  source: str) -> Discovered:
@@ -60,7 +74,7 @@ class Workers:
             return [analyse(raw, self.taxonomy) for raw in items]
         return self._pool.submit(_analyse_all, list(items)).result()
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
