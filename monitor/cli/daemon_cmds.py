@@ -72,10 +72,15 @@ def fetch(app: App, names: tuple[str, ...], no_alerts: bool) -> None:
     fetcher = Fetcher(app, alerts=not no_alerts,
                       processes=(os.cpu_count() or 1) if len(sources) >= 20 else 0)
     try:
-        for result in fetcher.run_cycle(sources):
-            click.echo(result.line())
+        results = fetcher.run_cycle(sources)
     finally:
         fetcher.close()
+    for result in results:
+        click.echo(result.line())
+    queued = sum(r.alerts for r in results)
+    if queued:
+        click.echo(f"{queued} alert(s) queued: the daemon delivers them, or run "
+                   "`monitor alerts send` now")
 
 
 def source_record(row: dict[str, Any], last_log: dict[str, Any] | None) -> dict[str, Any]:
