@@ -90,7 +90,7 @@ WITH found(id) AS (
         AND +duplicate_of IS NULL ORDER BY published_utc ASC LIMIT :after)
     UNION SELECT value FROM json_each(:bands){concepts}
 )
-SELECT id, story_id, published, concepts, signature FROM articles
+SELECT id, story_id, title, published, concepts, signature FROM articles
 WHERE id IN found ORDER BY id"""
 STORY_MEMO = 8192  # decoded story candidates kept (about 2 KB each)
 
@@ -186,18 +186,10 @@ class ArticleWrites:
         if found is not None:
             memo.move_to_end(row)
             return found
-        article_id, story_id, published, concepts, blob = row
-        signature = array("I")
-        if blob:
-            signature.frombytes(blob)
-        found = StoryCandidate(
-            article_id=article_id,
-            story_id=story_id,
-            title=None,  # not read: the story stage does not use it
-            published=parse_iso(published),
-            concepts=tuple(json.loads(concepts)),
-            signature=signature or None,  # type: ignore[arg-type]  # a Sequence[int]
-        )
+        article_id, story_id, title, published, concepts, blob = row
+        signature = array("I", blob or b"")  # a Sequence[int] that numpy reads in place
+        found = StoryCandidate(article_id, story_id, title, parse_iso(published),
+                               tuple(json.loads(concepts)), signature or None)  # type: ignore[arg-type]
         memo[row] = found
         if len(memo) > STORY_MEMO:
             memo.popitem(last=False)
