@@ -14,6 +14,7 @@ transaction (STYLE.md 3).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -167,7 +168,7 @@ class StoryCandidate:
     title: str | None
     published: datetime | None
     concepts: tuple[str, ...]
-    signature: tuple[int, ...] | None = None
+    signature: Sequence[int] | None = None  # MinHash values (tuple or array)
     entities: tuple[str, ...] = ()
 
 

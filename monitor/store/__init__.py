@@ -51,6 +51,9 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             self.db.execute("PRAGMA busy_timeout = 30000")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
+            # 64 MB of page cache (default 2 MB): the FTS and LSH band indexes are
+            # written at random places, and a batch of saves touches many pages.
+            self.db.execute("PRAGMA cache_size = -65536")
             migrations.apply(self.db)
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"{self.path}: cannot open the database: {e}") from e
