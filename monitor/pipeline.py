@@ -75,8 +75,9 @@ class Outcome:
 def analyse(raw: RawItem, taxonomy: Taxonomy) -> Analysis:
     """Clean, fingerprint and tag one raw item (pure; safe in a worker process)."""
     article = clean_item(raw)
-    if raw.url and raw.url.startswith("file:") and article.page_canonical_url:
-        # A saved page names its own URL: that is the article's URL (PRODUCT.md).
+    if article.page_canonical_url and (not raw.url or raw.url.startswith("file:")):
+        # A page with no URL of its own (a local file, a JSONL line without `url`)
+        # names its URL in its canonical link: that is the article's URL (PRODUCT.md).
         article = replace(article, url=article.page_canonical_url)
     if not article.text.strip():
         why = "; ".join(article.problems) or "no article text found"

@@ -213,3 +213,26 @@ def test_a_broken_link_in_a_folder_is_reported(tmp_path, run):
     (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
     out = run("backfill", str(folder)).stdout
     assert "new 1" in out and "gone.txt: broken link" in out
+
+
+def test_a_correction_of_one_word_is_a_new_version(tmp_path, run, export):
+    record = {"url": "https://u.example/a", "title": "Road reopens",
+              "text": "The Mughal road reopened on Saturday after snow clearance, officials said."}
+    write_jsonl(tmp_path / "v1.jsonl", [record])
+    write_jsonl(tmp_path / "v2.jsonl", [{**record, "text": record["text"].replace(
+        "Saturday", "Sunday")}])
+    run("backfill", str(tmp_path / "v1.jsonl"))
+    assert "updated 1" in run("backfill", str(tmp_path / "v2.jsonl")).stdout
+    (stored,) = export()
+    assert "Sunday" in stored["text"]
+
+
+def test_an_html_line_without_url_takes_its_canonical_link(tmp_path, run, export):
+    write_jsonl(tmp_path / "c.jsonl", [{"html": (
+        '<html><head><link rel="canonical" href="https://canon.example/story-1"></head>'
+        "<body><article><p>Shops in Kargil opened late on Monday as the cold wave "
+        "continued across the district, traders said.</p></article></body></html>")}])
+    run("backfill", str(tmp_path / "c.jsonl"))
+    (stored,) = export()
+    assert stored["url"] == "https://canon.example/story-1"
+    assert stored["source"] == "local"

@@ -277,7 +277,9 @@ class ArticleWrites:
         article_id = int(d.dedup.update_of)  # type: ignore[arg-type]
         old = self.db["articles"].get(article_id)
         at = to_utc_iso(d.fetched_at or now_utc())  # stored times are UTC: compared as text
-        same = old["content_hash"] == d.dedup.content_hash and old["title"] == d.article.title
+        # The exact text, not the dedup hash: that one ignores stopwords and the like,
+        # and a correction of "Saturday" to "Sunday" is a new version all the same.
+        same = old["text"] == d.article.text and old["title"] == d.article.title
         if same:
             if old["published"] is None and d.article.published is not None:
                 self.db["articles"].update(
