@@ -87,6 +87,9 @@ def _keys(key: str) -> list[str]:
     return [key] if not is_word(key[0]) else [before + key for before in _BEFORE_WORD]
 
 
+_new_hit = tuple.__new__  # Hit(...) without the Python-level __new__: hot loop
+
+
 class Matcher:
     """All aliases and block phrases of a taxonomy in one automaton.
 
@@ -139,7 +142,7 @@ class Matcher:
             surface = cased[start:last]
             for entry in group:
                 if surface == entry.cased or entry.accepts(surface):
-                    hits.append(Hit(start, last, entry))
+                    hits.append(_new_hit(Hit, (start, last, entry)))
                     break
         return _longest_first(hits), found
 

@@ -236,6 +236,7 @@ class Form:
     require: tuple[Condition, ...] = ()
     exclude: tuple[Condition, ...] = ()
     second_pass: bool = field(init=False, default=False)
+    unconditional: bool = field(init=False, default=False)  # no rules: every hit counts
     # For `decide` (issue 6): the conditions that look around the mention, as
     # steps, and those on the whole document (the same for every mention).
     local_require: tuple[Step, ...] = field(init=False, default=())
@@ -246,6 +247,7 @@ class Form:
     def __post_init__(self) -> None:
         late = any(c.uses_concepts for c in self.require + self.exclude)
         object.__setattr__(self, "second_pass", late)
+        object.__setattr__(self, "unconditional", not (self.require or self.exclude))
         for name, conds in (("require", self.require), ("exclude", self.exclude)):
             wide = tuple(c for c in conds if c.document_wide)
             local = tuple(_step(c) for c in conds if not c.document_wide)

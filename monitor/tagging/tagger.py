@@ -180,11 +180,14 @@ def _counts(form: Form, f: ArticleField, hit: Hit) -> bool:
     return decide(form, f, hit.start, hit.end)
 
 
-def run(title: str | None, text: str, taxonomy: Taxonomy, verdict: Verdict) -> list[ArticleField]:
+def run(
+    title: str | None, text: str, taxonomy: Taxonomy, verdict: Verdict | None = None
+) -> list[ArticleField]:
     """Fold, match and judge every hit; each field's `accepted` holds what counted.
 
-    Shared by `tag_article` and `explain.explain_article`, which passes a verdict
-    that also records why.
+    Shared by `tag_article` (no `verdict`: `rules.decide`, skipped for forms without
+    rules) and `explain.explain_article`, which passes a verdict that also records
+    why.
     """
     fields = [ArticleField("title", fold(title))] if title and title.strip() else []
     fields.append(ArticleField("text", fold(text or "")))
@@ -202,29 +205,34 @@ def run(title: str | None, text: str, taxonomy: Taxonomy, verdict: Verdict) -> l
         form = forms[hit.entry.form]
         if form.second_pass:
             late.append((f, hit))
+        elif verdict is None:
+            if form.unconditional or decide(form, f, hit.start, hit.end):
+                f.accepted.append((hit, form.concept))
         elif verdict(form, f, hit):
             f.accepted.append((hit, form.concept))
     if late:
         anchors = frozenset(c for f in fields for _, c in f.accepted)
         for f in fields:
             f.anchors = anchors
-        second = [(f, hit) for f, hit in late if verdict(forms[hit.entry.form], f, hit)]
+        judge = verdict or _counts
+        second = [(f, hit) for f, hit in late if judge(forms[hit.entry.form], f, hit)]
         for f, hit in second:  # only now: second-pass mentions never confirm each other
             f.accepted.append((hit, forms[hit.entry.form].concept))
-    for f in fields:
-        f.accepted.sort(key=lambda hc: hc[0].start)
+        for f in fields:  # the first pass's were in text order already
+            f.accepted.sort(key=lambda hc: hc[0].start)
     return fields
 
 
 def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
     """Tag one article's title and text with `taxonomy` (see the module docstring)."""
-    fields = run(title, text, taxonomy, _counts)
+    fields = run(title, text, taxonomy)
     mentions = [m for f in fields for m in f.mentions()]
     return _tagging(mentions, text or "", taxonomy)
 
 
 def _tagging(mentions: list[Mention], text: str, taxonomy: Taxonomy) -> Tagging:
-    topical = [m for m in mentions if taxonomy.is_related(m.concept)]
+    related = taxonomy.related_concepts
+    topical = [m for m in mentions if m.concept in related]
     return Tagging(
         mentions=tuple(mentions),
         concepts=tuple(sorted({m.concept for m in mentions})),

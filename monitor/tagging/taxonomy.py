@@ -83,6 +83,7 @@ class Taxonomy:
             self._add_concept(i, concept)
         self._check_anchors()
         del self._named, self._same
+        self._related = frozenset(c.name for c in self._concepts.values() if c.related)
         dumped = spec.model_dump(by_alias=True)
         payload = json.dumps([ENGINE_VERSION, dumped], sort_keys=True, ensure_ascii=False)
         self.fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -102,6 +103,11 @@ class Taxonomy:
     def is_related(self, concept: str) -> bool:
         """Whether a mention of `concept` makes an article concern the topic."""
         return self._concepts[concept].related
+
+    @property
+    def related_concepts(self) -> frozenset[str]:
+        """The concepts for which `is_related` is true."""
+        return self._related
 
     def info(self, concept: str) -> ConceptInfo:
         return self._concepts[concept]

@@ -3,7 +3,7 @@
 `test_golden.py` holds the whole output fixed; these look at each shortcut on its
 own, on texts made to hit its edges: sentence ends found by `str.find` instead of
 the regex scan, and document words looked up in the matcher's probes instead of
-searched for in the text.
+searched for in the text; relevance from the first mention instead of all.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.models import Mention
 from monitor.tagging import Taxonomy
 from monitor.tagging.folding import fold, is_word
 from monitor.tagging.matcher import probes_complete
+from monitor.tagging.relevance import _placement, relevance
 from monitor.tagging.rules import Words
 from monitor.tagging.sentences import _END, _ends
 
@@ -76,3 +78,32 @@ def _document_words(taxonomy: Taxonomy) -> list[Words]:
             out.append(cond.words)
         todo.extend(cond.also + cond.instead + cond.unless)
     return out
+
+
+def _relevance_by_definition(mentions: list[Mention], text: str) -> float:
+    """The formula as the relevance docstring states it: the best placement of all."""
+    if not mentions:
+        return 0.0
+    prominence = max(_placement(m, len(text)) for m in mentions)
+    words = max(text.count(" ") + 1, 50)
+    density = min(1.0, len(mentions) * 100 / words / 2)
+    breadth = min(1.0, len({m.concept for m in mentions}) / 5)
+    return round(0.5 * prominence + 0.3 * density + 0.2 * breadth, 3)
+
+
+MENTIONS = st.lists(
+    st.builds(
+        lambda concept, field, start: Mention(concept, "x", field, start, start + 1, "x"),
+        st.sampled_from(["A", "B", "C", "D", "E", "F"]),
+        st.sampled_from(["title", "text", "text", "text"]),
+        st.integers(min_value=0, max_value=5000),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(MENTIONS, st.integers(min_value=0, max_value=5001), st.integers(min_value=0, max_value=900))
+def test_relevance_as_defined(mentions: list[Mention], length: int, spaces: int) -> None:
+    text = (" " * spaces + "x" * length)[: max(length, 1)]
+    assert relevance(mentions, text) == _relevance_by_definition(mentions, text)
