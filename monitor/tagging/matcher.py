@@ -78,6 +78,14 @@ class Hit(NamedTuple):
     entry: AliasEntry
 
 
+# Characters by frequency in English news text; others come after, ASCII first.
+_FREQUENT = {ch: i for i, ch in enumerate(" etaoinsrhldcumfpgwybvkxjqz,.'0123456789")}
+
+
+def _frequent_first(key: str) -> tuple[int, ...]:
+    return tuple(_FREQUENT.get(ch, 100 if ch.isascii() else 101) for ch in key[:4])
+
+
 _Value = tuple[int, tuple[AliasEntry, ...], bool, str | None]
 
 
@@ -111,8 +119,11 @@ class Matcher:
                 length, aliases, right, _ = values.get(k, (len(probe), (), False, None))
                 values[k] = (length, aliases, right, probe)
         self._automaton = ahocorasick.Automaton()
-        for k, value in values.items():
-            self._automaton.add_word(k, value)
+        # A node finds its child by a linear search, children in the order they were
+        # added: adding keys with frequent letters first makes the search over the
+        # text about a fifth faster (issue 6). The order changes no match.
+        for k in sorted(values, key=_frequent_first):
+            self._automaton.add_word(k, values[k])
         self._automaton.make_automaton()
 
     def find(self, text: Folded) -> list[Hit]:
