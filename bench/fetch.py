@@ -128,6 +128,8 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--parse-only", action="store_true",
                     help="fetch and parse only (client + feedparser workers), no ingest")
+    ap.add_argument("--more-304", type=int, default=2,
+                    help="further all-304 cycles after the second (default 2)")
     ap.add_argument("--profile", type=Path, help="write cProfile stats to this directory")
     args = ap.parse_args()
     ready: mp.Queue = mp.Queue()  # type: ignore[type-arg]
@@ -156,7 +158,8 @@ def main() -> None:
         if args.parse_only:
             parse_only(fetcher, urls, meter, profiles if args.profile else None)
         else:
-            cycles(fetcher, args.feeds, meter, profiles if args.profile else None)
+            cycles(fetcher, args.feeds, meter, profiles if args.profile else None,
+                   args.more_304)
         print(f"peak RSS: main {rss_mb(resource.RUSAGE_SELF):.0f} MB, workers "
               + ", ".join(f"{rss_peak(p):.0f}" for p in fetcher.workers.pids) + " MB")
         fetcher.workers.close(wait=True)
@@ -176,7 +179,7 @@ def rss_peak(pid: int) -> float:
 
 
 def cycles(fetcher: Fetcher, feeds: int, meter: Meter,
-           profiles: dict[str, list[cProfile.Profile]] | None) -> None:
+           profiles: dict[str, list[cProfile.Profile]] | None, more_304: int) -> None:
     fetch = fetcher.fetch_source
     first: list[Any] = []
     if profiles is not None:
@@ -188,6 +191,9 @@ def cycles(fetcher: Fetcher, feeds: int, meter: Meter,
     with meter.step("second cycle (304)", feeds):
         second = fetcher.run_cycle()
     print(f"  not modified: {sum(r.outcome == 'not_modified' for r in second)}")
+    for n in range(more_304):  # a 2 s cycle moves with others' load: show the spread
+        with meter.step(f"all-304 cycle {n + 3}", feeds):
+            fetcher.run_cycle()
     errors = [r.line() for r in first + second if r.error]
     if errors:
         print(f"{len(errors)} errors, e.g. {errors[:3]}")
