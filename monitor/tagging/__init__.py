@@ -13,7 +13,8 @@ cancelled the others (for `monitor show` and for people editing the taxonomy).
 
 Modules: `taxonomy` (load, validate, compile), `schema` (file format), `folding`
 (case/script folding with offsets), `matcher` (the automaton), `rules` (context
-rules), `sentences`, `relevance`, `tagger` (the pipeline of those), `explain`.
+rules), `words` (their word lists), `sentences`, `relevance`, `tagger` (the
+pipeline of those), `explain`.
 """
 
 from __future__ import annotations

@@ -28,14 +28,11 @@ confirm each other; a strong one (a full name, a place) has to be there.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from monitor.tagging.folding import fold_alias, is_word
 from monitor.tagging.schema import ConditionSpec
+from monitor.tagging.words import TOKEN, Words, tokens, word_finder
 
 __all__ = [
     "CHARS_PER_WORD",
@@ -52,136 +49,8 @@ __all__ = [
     "word_finder",
 ]
 
-_TOKEN = re.compile(
-    "[\\w&\u0300-\u036f\u0900-\u0963\u0966-\u097f\u0610-\u061a\u064b-\u065f\u0670]+"
-)
 _QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
 CHARS_PER_WORD = 40  # generous, for cutting proximity windows before tokenising
-
-
-def tokens(text: str, lo: int = 0, hi: int | None = None) -> list[str]:
-    """The words of folded `text[lo:hi]` (letters, digits, marks and "&")."""
-    return _TOKEN.findall(text, lo, len(text) if hi is None else hi)
-
-
-def word_finder() -> Callable[[str, int, int], list[str]]:
-    """`tokens(text, lo, hi)` as the compiled pattern's own `findall` (no defaults)."""
-    return _TOKEN.findall
-
-
-def _longest(parts: tuple[str, ...]) -> str:
-    """The word of a phrase to look for first: the longest is the rarest, roughly."""
-    return max(parts, key=len)
-
-
-def _starts_word(text: str, i: int) -> bool:
-    return i == 0 or not (is_word(text[i - 1]) or text[i - 1] == "&")
-
-
-def _occurrences(text: str, word: str) -> Iterator[int]:
-    """Offsets where `word` starts a word in `text`, in order."""
-    i = text.find(word)
-    while i >= 0:
-        if _starts_word(text, i):
-            yield i
-        i = text.find(word, i + 1)
-
-
-def _occurs(text: str, word: str, whole: bool) -> bool:
-    """Does `word` occur as a whole word (or, not `whole`, as a word's start)?"""
-    end = len(word)
-    for i in _occurrences(text, word):
-        if not whole or i + end >= len(text) or not is_word(text[i + end]):
-            return True
-    return False
-
-
-@dataclass(frozen=True)
-class Words:
-    """A condition's words, compiled for token lists: set lookups, not regexes."""
-
-    single: frozenset[str] = frozenset()
-    prefixes: tuple[str, ...] = ()
-    phrases: tuple[str, ...] = ()  # " several words " padded
-    phrase_tokens: tuple[tuple[str, ...], ...] = ()
-    # what must start a word wherever one of them is: the words, prefixes and the
-    # first word of each phrase (`Matcher` reports these for the whole document)
-    probes: frozenset[str] = field(init=False, default=frozenset())
-
-    def __post_init__(self) -> None:
-        firsts = (parts[0] for parts in self.phrase_tokens)
-        object.__setattr__(self, "probes", frozenset((*self.single, *self.prefixes, *firsts)))
-
-    @classmethod
-    def compile(cls, words: list[str]) -> Words:
-        """Raises ValueError naming a word that has no letters or digits."""
-        single, prefixes, phrases = set(), [], []
-        for word in words:
-            prefix = word.rstrip().endswith("*")
-            parts = tokens(fold_alias(word.rstrip().rstrip("*")))
-            if not parts:
-                raise ValueError(f"{word!r} has no letters or digits")
-            if prefix and len(parts) > 1:
-                raise ValueError(f"{word!r}: a * prefix must be a single word")
-            if prefix:
-                prefixes.append(parts[0])
-            elif len(parts) == 1:
-                single.add(parts[0])
-            else:
-                phrases.append(" " + " ".join(parts) + " ")
-        split = tuple(tuple(p.split()) for p in phrases)
-        return cls(frozenset(single), tuple(prefixes), tuple(phrases), split)
-
-    def union(self, other: Words) -> Words:
-        """Both word lists as one."""
-        return Words(
-            self.single | other.single,
-            self.prefixes + other.prefixes,
-            self.phrases + other.phrases,
-            self.phrase_tokens + other.phrase_tokens,
-        )
-
-    def in_text(self, text: str, present: AbstractSet[str] | None = None) -> bool:
-        """Is one of them in a whole folded text? (No tokenising: find and check edges.)
-
-        `present`, when given, holds every one of `probes` that starts a word in
-        `text` (the matcher's pass over the text found them, `Matcher.scan`): only
-        those are looked for. Otherwise each word costs one `str.find` over the text,
-        and a phrase is first looked for by its longest word, which is rarely a
-        piece of other words ("zeppelin", not "led").
-        """
-        if present is not None and present.isdisjoint(self.probes):
-            return False
-        for w in self.single:
-            if (present is None or w in present) and _occurs(text, w, True):
-                return True
-        for w in self.prefixes:
-            if (present is None or w in present) and _occurs(text, w, False):
-                return True
-        for parts in self.phrase_tokens:
-            if parts[0] not in present if present is not None else _longest(parts) not in text:
-                continue
-            for i in _occurrences(text, parts[0]):
-                window = _TOKEN.findall(text, i, i + sum(map(len, parts)) + 8 * len(parts))
-                if tuple(window[: len(parts)]) == parts:
-                    return True
-        return False
-
-    def found_in(self, words: list[str]) -> bool:
-        """Is one of them among `words` (a list of tokens)?"""
-        if not words:
-            return False
-        if self.single and not self.single.isdisjoint(words):
-            return True
-        if self.prefixes:
-            prefixes = self.prefixes
-            for w in words:
-                if w.startswith(prefixes):
-                    return True
-        if self.phrases:
-            text = " " + " ".join(words) + " "
-            return any(p in text for p in self.phrases)
-        return False
 
 
 @dataclass(frozen=True)
@@ -325,14 +194,14 @@ def merge_exclusions(conditions: list[Condition]) -> tuple[Condition, ...]:
 def _before(text: str, lo: int, start: int, n: int) -> int:
     """Offset where the n words before `start` begin (not before `lo`)."""
     base = max(lo, start - n * CHARS_PER_WORD)
-    starts = [m.start() for m in _TOKEN.finditer(text, base, start)]
+    starts = [m.start() for m in TOKEN.finditer(text, base, start)]
     return starts[-n] if len(starts) >= n else base
 
 
 def _after(text: str, end: int, hi: int, n: int) -> int:
     """Offset where the n words after `end` finish (not after `hi`)."""
     top = min(hi, end + n * CHARS_PER_WORD)
-    ends = [m.end() for m in _TOKEN.finditer(text, end, top)]
+    ends = [m.end() for m in TOKEN.finditer(text, end, top)]
     return ends[n - 1] if len(ends) >= n else top
 
 
