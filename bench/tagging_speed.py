@@ -1,6 +1,11 @@
 """Tagging throughput on generated 600-word articles with the full taxonomy (issue 6).
 
     python bench/tagging_speed.py [--articles 2000] [--rounds 5]
+    TAGGING_CODE=/tmp/before python bench/tagging_speed.py   # another tree's `monitor`
+
+`TAGGING_CODE` names a folder holding another version of the `monitor` package (for
+example `git archive <commit> monitor | tar -x -C /tmp/before`): the same streams
+then measure that code, for before/after figures run alternately on a busy machine.
 
 Articles are generated, not taken from any corpus: news-register filler words in
 sentences of 12-25 words, 80% English, 10% Hindi and 10% Urdu, with names from
@@ -25,6 +30,7 @@ less than wall time, and the best of the rounds is reported with the median.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import string
@@ -35,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("TAGGING_CODE", str(ROOT)))
 
 from monitor.tagging import Taxonomy, load_taxonomy, tag_article  # noqa: E402
 
@@ -162,6 +169,8 @@ def run_speed(
     taxonomy = load_taxonomy(taxonomy_path)
     _ = taxonomy.matcher
     build = time.perf_counter() - t0
+    code = Path(sys.modules["monitor"].__file__ or "").parent.parent
+    print(f"code: {code}")
     print(
         f"taxonomy: {len(taxonomy.concept_names)} concepts, {len(taxonomy.entries)} alias keys, "
         f"loaded and compiled in {build * 1000:.0f} ms"
