@@ -151,7 +151,7 @@ class Client:
     ) -> Response:
         """GET `url` under every rule above; raises FetchError (never an httpx error)."""
         started = time.monotonic()
-        deadline = started + self._total
+        budget = self._total  # the server's time; waiting for our turn at a host is ours
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -162,7 +162,9 @@ class Client:
         current = url
         while True:
             self._check_target(source, current, robots and self.settings.robots)
-            status, resp_headers, body, wire = self._one(source, current, headers, deadline)
+            status, resp_headers, body, wire, spent = self._one(source, current, headers,
+                                                                budget)
+            budget -= spent
             if status in REDIRECTS and "location" in resp_headers:
                 current = self._next_hop(source, url, current, resp_headers["location"], seen)
                 hops.append((status, current))
@@ -217,41 +219,58 @@ class Client:
         return target
 
     def _one(self, source: str, url: str, headers: dict[str, str],
-             deadline: float) -> tuple[int, dict[str, str], bytes, int]:
+             budget: float) -> tuple[int, dict[str, str], bytes, int, float]:
+        """One request once this host's turn comes; the clock starts with the turn.
+
+        Time spent queueing behind `per_host`/`host_spacing` is politeness, not the
+        server being slow, so it does not count against `timeout` (a healthy source
+        sharing a host with many others must not fail as a timeout).
+        """
         host = urlsplit(url).netloc.lower()
         with self.gate.slot(host):
-            if time.monotonic() > deadline:
-                raise FetchError(source, url, "timeout", "timed out waiting for a slot")
+            began = time.monotonic()
+            if budget <= 0:
+                raise FetchError(source, url, "timeout", "timed out (redirects used the time)")
+            deadline = began + budget
             try:
-                with self._http.stream("GET", url, headers=headers) as resp:
-                    head = {k.lower(): v for k, v in resp.headers.items()}
-                    if resp.status_code == 304:
-                        resp.read()  # no body (RFC 9110 15.4.5): the connection stays open
-                        return 304, head, b"", 0
-                    if resp.status_code in REDIRECTS or resp.status_code >= 400:
-                        return resp.status_code, head, b"", 0
-                    self._check_length(source, url, head)
-                    body, wire = read_capped(self._raw(resp, deadline, source, url),
-                                             head.get("content-encoding"),
-                                             self.settings.max_bytes)
-                    return resp.status_code, head, body, wire
-            except FetchError:
-                raise
-            except BodyTooLarge as e:
-                raise FetchError(source, url, "too_large", str(e)) from e
-            except CorruptBody as e:
-                raise FetchError(source, url, "parse", str(e)) from e
-            except httpx.TimeoutException as e:
-                raise FetchError(source, url, "timeout",
-                                 f"timed out ({type(e).__name__})") from e
-            except httpx.ProxyError as e:
-                raise FetchError(source, url, "connect", f"proxy error: {e}") from e
-            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
-                    httpx.WriteError, httpx.NetworkError) as e:
-                raise FetchError(source, url, "connect",
-                                 f"connection failed: {e or type(e).__name__}") from e
-            except httpx.HTTPError as e:
-                raise FetchError(source, url, "other", f"{type(e).__name__}: {e}") from e
+                status, head, body, wire = self._send(source, url, headers, deadline)
+            finally:
+                spent = time.monotonic() - began
+            return status, head, body, wire, spent
+
+    def _send(self, source: str, url: str, headers: dict[str, str],
+              deadline: float) -> tuple[int, dict[str, str], bytes, int]:
+        """The request itself, httpx errors translated at the door (STYLE.md 7)."""
+        try:
+            with self._http.stream("GET", url, headers=headers) as resp:
+                head = {k.lower(): v for k, v in resp.headers.items()}
+                if resp.status_code == 304:
+                    resp.read()  # no body (RFC 9110 15.4.5): the connection stays open
+                    return 304, head, b"", 0
+                if resp.status_code in REDIRECTS or resp.status_code >= 400:
+                    return resp.status_code, head, b"", 0
+                self._check_length(source, url, head)
+                body, wire = read_capped(self._raw(resp, deadline, source, url),
+                                         head.get("content-encoding"),
+                                         self.settings.max_bytes)
+                return resp.status_code, head, body, wire
+        except FetchError:
+            raise
+        except BodyTooLarge as e:
+            raise FetchError(source, url, "too_large", str(e)) from e
+        except CorruptBody as e:
+            raise FetchError(source, url, "parse", str(e)) from e
+        except httpx.TimeoutException as e:
+            raise FetchError(source, url, "timeout",
+                             f"timed out ({type(e).__name__})") from e
+        except httpx.ProxyError as e:
+            raise FetchError(source, url, "connect", f"proxy error: {e}") from e
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
+                httpx.WriteError, httpx.NetworkError) as e:
+            raise FetchError(source, url, "connect",
+                             f"connection failed: {e or type(e).__name__}") from e
+        except httpx.HTTPError as e:
+            raise FetchError(source, url, "other", f"{type(e).__name__}: {e}") from e
 
     def _check_length(self, source: str, url: str, head: dict[str, str]) -> None:
         length = head.get("content-length", "")

@@ -169,3 +169,25 @@ def test_requests_in_flight_per_host_never_exceed_per_host(server: LoopbackServe
 ])
 def test_charset_detection_never_crashes(body: bytes, content_type: str, expected: str):
     assert decode_body(body, content_type)[0] == expected
+
+
+def test_waiting_for_a_host_slot_does_not_count_against_the_timeout(server: LoopbackServer):
+    """Four requests to one host with per_host = 1, each answered in 0.6 s under a 1 s
+    timeout: the queue takes 1.8 s longer than the timeout, and none may fail for it."""
+    for i in range(4):
+        server.serve(f"/slow{i}", body=b"<rss/>", delay=0.6)
+    results: list[str] = []
+    with make_client(per_host=1) as c:
+        def fetch(i: int) -> None:
+            try:
+                c.get(server.url(f"/slow{i}"))
+                results.append("ok")
+            except FetchError as e:
+                results.append(e.kind)
+
+        threads = [threading.Thread(target=fetch, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    assert results == ["ok"] * 4
