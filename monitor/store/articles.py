@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from ..models import CandidateArticle, Decision, StoryCandidate
 from ..timeutil import iso, now_utc, parse_iso, to_utc_iso
+from .sql import insert_row, update_row
 
 __all__ = ["ArticleWrites", "Saved", "decode_signature", "encode_signature"]
 
@@ -208,16 +209,10 @@ class ArticleWrites:
     # the table on every call, which was half of `save`'s time in a backfill (issue 8).
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
-        columns = ", ".join(f'"{c}"' for c in row)
-        marks = ", ".join("?" * len(row))
-        cur = self.db.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                                   list(row.values()))
-        return int(cur.lastrowid)  # type: ignore[arg-type]
+        return insert_row(self.db.conn, table, row)
 
     def _update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
-        sets = ", ".join(f'"{c}" = ?' for c in fields)
-        self.db.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?",
-                             [*fields.values(), row_id])
+        update_row(self.db.conn, table, "id", row_id, fields)
 
     def _article_fields(self, d: Decision) -> dict[str, Any]:
         a, t = d.article, d.tagging

@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..timeutil import iso, now_utc
+from .sql import insert_row, update_row
 
 __all__ = ["SourceState"]
 
@@ -70,9 +71,8 @@ class SourceState:
     def apply_fetch(self, name: str, update: dict[str, Any], log: dict[str, Any]) -> None:
         """Write a source's new state and its fetch-log row in one transaction."""
         with self.lock, self.db.atomic():
-            if update:
-                self.db["sources"].update(name, update)
-            self.db["fetch_log"].insert({"source": name, **log})
+            update_row(self.db.conn, "sources", "name", name, update)
+            insert_row(self.db.conn, "fetch_log", {"source": name, **log})
 
     def recent_404s(self, name: str, limit: int = 10) -> int:
         """How many of the source's latest fetches in a row ended in HTTP 404."""

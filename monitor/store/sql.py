@@ -1,0 +1,29 @@
+"""Plain INSERT and UPDATE statements for the hot paths.
+
+sqlite-utils' `Table.insert`/`update` inspect the table's schema on every call; on a
+path that writes per article or per fetch that inspection was most of the cost. The
+column names come from our own code, never from input.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+__all__ = ["insert_row", "update_row"]
+
+
+def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
+    columns = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join("?" * len(row))
+    cur = conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+    return int(cur.lastrowid or 0)
+
+
+def update_row(
+    conn: sqlite3.Connection, table: str, key: str, value: Any, fields: dict[str, Any]
+) -> None:
+    if not fields:
+        return
+    sets = ", ".join(f'"{c}" = ?' for c in fields)
+    conn.execute(f'UPDATE {table} SET {sets} WHERE "{key}" = ?', [*fields.values(), value])
