@@ -24,6 +24,7 @@ from .dedupe import (
     STORY_WINDOW,
     Fingerprint,
     assign_story,
+    can_join_story,
     canonical_url,
     decide_duplicate,
     fingerprint,
@@ -176,6 +177,8 @@ class Pipeline:
                 verdict.similarity,
                 verdict.duplicate_of,
             )
+        if not can_join_story(verdict):
+            return StoryVerdict(None, "new")  # states no facts: no candidate can match
         candidates = self.store.story_candidates(
             article.published, STORY_WINDOW, tagging.concepts, verdict.band_keys, near=near
         )

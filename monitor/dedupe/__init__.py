@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .decide import NEAR_DUPLICATE, decide_duplicate
 from .fingerprint import Fingerprint, estimated_jaccard, fingerprint
-from .stories import STORY_WINDOW, assign_story
+from .stories import STORY_WINDOW, assign_story, can_join_story
 from .urls import canonical_url
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "STORY_WINDOW",
     "Fingerprint",
     "assign_story",
+    "can_join_story",
     "canonical_url",
     "decide_duplicate",
     "estimated_jaccard",

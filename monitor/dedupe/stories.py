@@ -50,7 +50,7 @@ import numpy as np
 from ..models import CleanArticle, DedupVerdict, StoryCandidate, StoryVerdict, Tagging
 from .fingerprint import MAX_FACTS, NUM_PERM, estimated_jaccard, fact_overlap
 
-__all__ = ["SAME_EVENT", "STORY_WINDOW", "TEMPLATE", "assign_story"]
+__all__ = ["SAME_EVENT", "STORY_WINDOW", "TEMPLATE", "assign_story", "can_join_story"]
 
 STORY_WINDOW = timedelta(hours=36)
 SAME_EVENT = 0.1
@@ -82,6 +82,19 @@ def assign_story(
     if best is None:
         return StoryVerdict(None, "new")
     return StoryVerdict(best[1].story_id, "similar", round(best[0], 3), best[1].article_id)
+
+
+def can_join_story(verdict: DedupVerdict) -> bool:
+    """Whether any stored first copy could be a report of this article's event.
+
+    One that states no names or figures shares none (MIN_SHARED_FACTS): it starts its
+    own story whatever is stored, so the pipeline need not look up candidates (issue 8:
+    feed summaries state none, and their ~100 same-day candidates were most of the
+    writer). A duplicate or an update always has a story to join.
+    """
+    if verdict.duplicate_of is not None or verdict.update_of is not None:
+        return True
+    return len(verdict.signature) > NUM_PERM
 
 
 def same_event_score(

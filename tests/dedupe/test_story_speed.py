@@ -117,3 +117,22 @@ def test_a_new_story_is_written_with_the_figures_a_refresh_would_give(
         store._refresh_story(saved.story_id)
         assert store.db["stories"].get(saved.story_id) == row
         assert (row["articles"], row["lead_article_id"]) == (1, saved.article_id)
+
+
+def test_an_article_stating_no_facts_needs_no_candidates() -> None:
+    """`can_join_story` false means `assign_story` says "new" whatever the candidates
+    (the pipeline then skips the lookup)."""
+    from monitor.dedupe import can_join_story
+
+    rng = random.Random(8)
+    base = [rng.randrange(2**32) for _ in range(NUM_PERM)]
+    article = CleanArticle(source="s", url=None, text="x", published=NOON)
+    bare = DedupVerdict(canonical_url=None, content_hash="h", signature=tuple(base))
+    assert not can_join_story(bare)
+    candidates = [StoryCandidate(i, i, "t", NOON, (), (*base[:5], *base[5:],
+                                 *range(10 + i, 80 + i))) for i in range(1, 30)]
+    assert assign_story(article, Tagging(), bare, candidates) == StoryVerdict(None, "new")
+    with_facts = DedupVerdict(canonical_url=None, content_hash="h", signature=(*base, 1, 2, 3))
+    assert can_join_story(with_facts)
+    assert can_join_story(DedupVerdict(canonical_url=None, content_hash="h", signature=(),
+                                       duplicate_of=4))
