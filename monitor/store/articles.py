@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from ..models import CandidateArticle, Decision, StoryCandidate
 from ..timeutil import iso, now_utc, parse_iso, to_utc_iso
-from .sql import insert_row, update_row
+from .sql import insert_row, select_rows, update_row
 
 __all__ = ["ArticleWrites", "Saved", "decode_signature", "encode_signature"]
 
@@ -105,14 +105,14 @@ class ArticleWrites:
     def article_by_canonical_url(self, canonical_url: str | None) -> CandidateArticle | None:
         if not canonical_url:
             return None
-        rows = self.db.query(
+        rows = self._select(
             f"SELECT {_CANDIDATE_COLUMNS} FROM articles WHERE canonical_url = ?",
             [canonical_url],
         )
         return next((_candidate(r) for r in rows), None)
 
     def articles_by_hash(self, content_hash: str, limit: int = 5) -> list[CandidateArticle]:
-        rows = self.db.query(
+        rows = self._select(
             f"SELECT {_CANDIDATE_COLUMNS} FROM articles WHERE content_hash = ? "
             "ORDER BY id LIMIT ?",
             [content_hash, limit],
@@ -126,7 +126,7 @@ class ArticleWrites:
         if not band_keys:
             return []
         marks = ",".join("?" * len(band_keys))
-        rows = self.db.query(
+        rows = self._select(
             f"SELECT {_CANDIDATE_COLUMNS} FROM articles WHERE id IN ("
             f"  SELECT article_id FROM lsh_bands WHERE key IN ({marks})"
             "   GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?"
@@ -136,7 +136,8 @@ class ArticleWrites:
         return [_candidate(r) for r in rows]
 
     def story_of(self, article_id: int) -> int | None:
-        row = next(self.db.query("SELECT story_id FROM articles WHERE id = ?", [article_id]), None)
+        row = next(iter(self._select("SELECT story_id FROM articles WHERE id = ?", [article_id])),
+                   None)
         return None if row is None else row["story_id"]
 
     def story_candidates(
@@ -207,6 +208,9 @@ class ArticleWrites:
 
     # Plain statements for the per-article writes: sqlite-utils' insert/update inspect
     # the table on every call, which was half of `save`'s time in a backfill (issue 8).
+
+    def _select(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        return select_rows(self.db.conn, sql, params)
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         return insert_row(self.db.conn, table, row)
@@ -329,12 +333,10 @@ class ArticleWrites:
 
     def _refresh_story(self, story_id: int) -> None:
         """Recompute a story's figures from its articles (cheap: one story's rows)."""
-        rows = list(
-            self.db.query(
-                "SELECT id, title, source, fetched_at, published_utc, concepts, "
-                "duplicate_of FROM articles WHERE story_id = ? ORDER BY id",
-                [story_id],
-            )
+        rows = self._select(
+            "SELECT id, title, source, fetched_at, published_utc, concepts, "
+            "duplicate_of FROM articles WHERE story_id = ? ORDER BY id",
+            [story_id],
         )
         if not rows:
             return
