@@ -5,7 +5,8 @@ Quiet (no alerts unless asked), resumable and fast:
   transaction as the article it produced, so a run killed at any point and run again
   with the same arguments neither loses nor doubles an article;
 * cleaning and tagging (the pure, expensive half) run in worker processes when the
-  machine has cores to spare, in order, a bounded window ahead of the writer;
+  machine has cores to spare, in order, a bounded window ahead of the writer; JSONL
+  files go to the workers as byte ranges (`jsonl.py`): they parse their own lines;
 * the database is written in batches (one transaction per batch, a savepoint per item);
 * URL inputs (feeds, sitemaps, pages: `web.py`) are fetched concurrently through the
   daemon's client, checked against the checkpoints before any request, and spooled
@@ -24,7 +25,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from ..store import Store
 from ..tagging import Taxonomy
 from ..timeutil import iso
 from .inputs import InputContext, InputItem, count_items, discover, read_input
+from .jsonl import JsonlChunk, SourceDates, plan_jsonl, read_chunk
 from .spool import Spool
 from .web import SKIP_DATE, WebReader, is_url
 
@@ -107,11 +109,17 @@ def run_key(options: BackfillOptions) -> str:
 # -- the pure half, possibly in worker processes ---------------------------------------
 
 _WORKER_TAXONOMY: Taxonomy | None = None
+_WORKER_CTX: InputContext | None = None
+
+# What goes to the analysis: an item read in the main process, or a JSONL byte range
+# that the worker reads (`_not_done` turns planned chunks with their keys into these).
+Unit = InputItem | JsonlChunk
+Analysed = tuple[InputItem, "Analysis | str | None"]
 
 
-def _init_worker(taxonomy: Taxonomy) -> None:
-    global _WORKER_TAXONOMY
-    _WORKER_TAXONOMY = taxonomy
+def _init_worker(taxonomy: Taxonomy, ctx: InputContext | None = None) -> None:
+    global _WORKER_TAXONOMY, _WORKER_CTX
+    _WORKER_TAXONOMY, _WORKER_CTX = taxonomy, ctx
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
@@ -134,43 +142,61 @@ def _analyse_item(item: InputItem, taxonomy: Taxonomy | None = None) -> Analysis
         return f"internal error while cleaning: {type(e).__name__}: {e}"
 
 
-def _analyse_chunk(items: list[InputItem]) -> list[Analysis | str | None]:
-    return [_analyse_item(i) for i in items]
+def _analyse_jsonl(
+    chunk: JsonlChunk, ctx: InputContext | None = None, taxonomy: Taxonomy | None = None
+) -> list[Analysed]:
+    """Read, parse and analyse a JSONL byte range; the items go back without their
+    raw text (the writer needs the key, the place and the analysis)."""
+    items = read_chunk(chunk, ctx or _WORKER_CTX)  # type: ignore[arg-type]
+    return [(replace(i, raw=None), _analyse_item(i, taxonomy)) for i in items]
 
 
 def _analysed(
-    items: Iterable[InputItem], taxonomy: Taxonomy, jobs: int
-) -> Iterator[tuple[InputItem, Analysis | str | None]]:
+    units: Iterable[Unit], taxonomy: Taxonomy, jobs: int, ctx: InputContext
+) -> Iterator[Analysed]:
     """Items with their analysis, in input order; a bounded window runs ahead."""
     if jobs <= 1:
-        for item in items:
-            yield item, _analyse_item(item, taxonomy)
+        for unit in units:
+            if isinstance(unit, JsonlChunk):
+                yield from _analyse_jsonl(unit, ctx, taxonomy)
+            else:
+                yield unit, _analyse_item(unit, taxonomy)
         return
     chunk_size, ahead = 16, jobs * 4
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(taxonomy,)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(taxonomy, ctx)) as pool:
         # Start (fork) the workers now, before URL inputs start their fetch threads:
         # a process forked while another thread holds a lock inherits it held.
         pool.submit(int).result()
-        window: deque[tuple[list[InputItem], Future[list[Analysis | str | None]]]] = deque()
+        window: deque[Future[list[Analysed]]] = deque()
         chunk: list[InputItem] = []
         chunk_started = 0.0
-        for item in items:
-            if not chunk:
-                chunk_started = time.monotonic()
-            chunk.append(item)
+        for unit in units:
+            if isinstance(unit, JsonlChunk):
+                if chunk:  # keep input order: items read before the range go first
+                    window.append(pool.submit(_paired, chunk))
+                    chunk = []
+                window.append(pool.submit(_analyse_jsonl, unit))
+            else:
+                if not chunk:
+                    chunk_started = time.monotonic()
+                chunk.append(unit)
             # Items that trickle in (fetched pages) go out in small chunks, and finished
             # chunks are handed on at once, so a slow site's pages are stored as they come.
-            if len(chunk) == chunk_size or time.monotonic() - chunk_started > CHUNK_WAIT:
-                window.append((chunk, pool.submit(_analyse_chunk, chunk)))
+            if chunk and (len(chunk) == chunk_size
+                          or time.monotonic() - chunk_started > CHUNK_WAIT):
+                window.append(pool.submit(_paired, chunk))
                 chunk = []
-            while window and (len(window) >= ahead or window[0][1].done()):
-                done, future = window.popleft()
-                yield from zip(done, future.result(), strict=True)
+            while window and (len(window) >= ahead or window[0].done()):
+                yield from window.popleft().result()
         if chunk:
-            window.append((chunk, pool.submit(_analyse_chunk, chunk)))
+            window.append(pool.submit(_paired, chunk))
         while window:
-            done, future = window.popleft()
-            yield from zip(done, future.result(), strict=True)
+            yield from window.popleft().result()
+
+
+def _paired(items: list[InputItem]) -> list[Analysed]:
+    """Items read in the main process, analysed; they go back without their raw text."""
+    return [(replace(i, raw=None), _analyse_item(i)) for i in items]
 
 
 # -- the ordered half: decide and store ----------------------------------------------------
@@ -231,8 +257,14 @@ def run_backfill(
     # Processes cost more than they save on a few local items; web pages are HTML.
     jobs = jobs if files_total >= 64 or urls else 1
 
-    def items() -> Iterator[InputItem]:
+    def items() -> Iterator[InputItem | tuple[JsonlChunk, list[str]]]:
         for path in paths:
+            if jobs > 1 and path.name.lower().endswith(".jsonl"):
+                try:
+                    yield from plan_jsonl(path)  # the workers read the lines
+                    continue
+                except OSError:
+                    pass  # read_input reports it
             yield from read_input(path, ctx)
         if web is not None:
             yield from web.items(urls)
@@ -240,8 +272,10 @@ def run_backfill(
     def total() -> int | None:
         return files_total + (web.discovered if web else 0)
 
+    # The workers' view of the dates, picklable (the main process's asks the app).
+    worker_ctx = InputContext(source=options.source, dates=_source_dates(app, options))
     try:
-        _ingest(items(), app.taxonomy, jobs, run, progress, total)
+        _ingest(items(), app.taxonomy, jobs, worker_ctx, run, progress, total)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
@@ -257,16 +291,27 @@ def run_backfill(
     return summary
 
 
+def _source_dates(app: App, options: BackfillOptions) -> SourceDates:
+    """`ctx.dates` of `run_backfill` as data: each source's zone and order, the default."""
+    sources: dict[str, tuple[str, str]] = {}
+    for s in app.settings.sources:
+        dates = app.date_context(s)
+        sources.setdefault(s.name, (dates.timezone, dates.date_order))
+    default = app.date_context(None)
+    return SourceDates(sources, (default.timezone, default.date_order), options.source)
+
+
 def _ingest(
-    items: Iterable[InputItem],
+    items: Iterable[InputItem | tuple[JsonlChunk, list[str]]],
     taxonomy: Taxonomy,
     jobs: int,
+    ctx: InputContext,
     run: _Run,
     progress: Callable[[Summary, int | None], None] | None,
     total: Callable[[], int | None],
 ) -> None:
     """Commit analysed items in batches: one transaction per batch or per second."""
-    stream = _analysed(_not_done(items, run.store, run.key, run.summary), taxonomy, jobs)
+    stream = _analysed(_not_done(items, run.store, run.key, run.summary), taxonomy, jobs, ctx)
     last_report = 0.0
     while True:
         deadline = time.monotonic() + BATCH_SECONDS
@@ -298,29 +343,53 @@ def _ingest(
 
 
 def _not_done(
-    items: Iterable[InputItem], store: Store, key: str, summary: Summary
-) -> Iterator[InputItem]:
-    """Drop items a previous run with the same arguments already checkpointed."""
-    pending: list[InputItem] = []
+    items: Iterable[InputItem | tuple[JsonlChunk, list[str]]],
+    store: Store,
+    key: str,
+    summary: Summary,
+) -> Iterator[Unit]:
+    """Drop items a previous run with the same arguments already checkpointed; a JSONL
+    chunk (with its lines' keys) goes on with the numbers of its done lines to skip."""
+    pending: list[InputItem | tuple[JsonlChunk, list[str]]] = []
+    keys: list[str] = []
 
-    def flush() -> Iterator[InputItem]:
-        done = store.done_items(key, [i.key for i in pending if i.skipped is None])
-        for item in pending:
-            if item.key in done:
+    def flush() -> Iterator[Unit]:
+        done = store.done_items(key, keys)
+        for entry in pending:
+            if isinstance(entry, InputItem):
+                if entry.key not in done:
+                    yield entry
+                    continue
                 summary.read += 1
                 summary.skipped["already loaded"] += 1
-            else:
-                yield item
+                continue
+            chunk, chunk_keys = entry
+            skip = frozenset(_line_number(k) for k in chunk_keys if k in done)
+            summary.read += len(skip)
+            summary.skipped["already loaded"] += len(skip)
+            if len(skip) < len(chunk_keys):
+                yield replace(chunk, skip=skip) if skip else chunk
         pending.clear()
+        keys.clear()
 
-    for item in items:
-        if item.key.startswith("url:"):
-            yield item  # the web reader checked it before fetching
-            continue
-        pending.append(item)
-        if len(pending) >= 256:
+    for entry in items:
+        if isinstance(entry, InputItem):
+            if entry.key.startswith("url:"):
+                yield entry  # the web reader checked it before fetching
+                continue
+            if entry.skipped is None:
+                keys.append(entry.key)
+        else:
+            keys.extend(entry[1])
+        pending.append(entry)
+        if len(keys) >= 256:
             yield from flush()
     yield from flush()
+
+
+def _line_number(item_key: str) -> int:
+    """The line number in a JSONL item's key: `path#number|digest`."""
+    return int(item_key[item_key.rindex("#") + 1 : item_key.rindex("|")])
 
 
 def _one(item: InputItem, analysis: Analysis | str | None, run: _Run) -> bool:

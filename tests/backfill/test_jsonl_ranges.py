@@ -1,0 +1,118 @@
+"""JSONL read by the workers in byte ranges: same keys, messages and resume as one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
+
+from ..conftest import ROOT, env_without_monitor
+
+
+def _lines(n: int) -> bytes:
+    """n articles with blank lines, bad lines, a CRLF line and no final newline."""
+    out = []
+    for i in range(n):
+        record = {"url": f"https://ranges.example/{i}", "published": "2024-05-02",
+                  "text": f"Item {i}: ward {i * 7919 % 10007} of Baramulla asked for "
+                          f"water line {i * 104729 % 99991} and a road to village {i}."}
+        out.append(json.dumps(record).encode())
+        if i % 17 == 3:
+            out.append(b"")
+        if i % 29 == 5:
+            out.append(b"{not json")
+        if i % 31 == 7:
+            out.append(b"   \t")
+    text = b"\n".join(out)
+    return text.replace(b"\n", b"\r\n", 1)  # no newline after the last line
+
+
+def _backfill(db: Path, path: Path, *extra: str) -> dict:
+    result = CliRunner().invoke(cli, ["--db", str(db), "backfill", str(path), "--json",
+                                      *extra], catch_exceptions=False)
+    return json.loads(result.stdout)
+
+
+def _checkpoints(db: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return set(conn.execute("SELECT item_key, outcome FROM backfill_items"))
+
+
+def _urls(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT url FROM articles ORDER BY id")]
+
+
+def test_workers_reading_ranges_match_one_process(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(_lines(150))
+    one = _backfill(tmp_path / "one.db", path, "--jobs", "1")
+    two = _backfill(tmp_path / "two.db", path, "--jobs", "2")
+    assert two["new"] == one["new"] == 150
+    assert two["failed"] == one["failed"]
+    bad = [n for n, line in enumerate(path.read_bytes().split(b"\n"), 1)
+           if line == b"{not json"]
+    assert len(bad) == 5
+    assert [f["input"] for f in two["failed"]] == [f"{path}:{n}" for n in bad]
+    assert _checkpoints(tmp_path / "two.db") == _checkpoints(tmp_path / "one.db")
+    assert _urls(tmp_path / "two.db") == _urls(tmp_path / "one.db")  # input order
+
+
+def test_rerun_skips_each_checkpointed_line_and_reads_a_changed_one(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(_lines(100))
+    db = tmp_path / "c.db"
+    _backfill(db, path, "--jobs", "2")
+    lines = path.read_bytes().split(b"\n")
+    lines[50] = lines[50].replace(b"Baramulla", b"Sopore")  # line 51: a new version
+    path.write_bytes(b"\n".join(lines))
+    again = _backfill(db, path, "--jobs", "2")
+    assert again["skipped"]["already loaded"] == 99
+    assert again["updated"] == 1 and again["new"] == 0
+
+
+def _stored(db: Path) -> int:
+    """Articles so far; 0 while the run has not created its tables yet."""
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.mark.timeout(180)
+def test_killed_run_with_workers_resumes_without_loss_or_doubles(tmp_path):
+    n = 600
+    path = tmp_path / "many.jsonl"
+    path.write_bytes(_lines(n))
+    db = tmp_path / "k.db"
+    cmd = [sys.executable, "-m", "monitor", "--db", str(db), "backfill", str(path),
+           "--jobs", "2"]
+    env = {**env_without_monitor(), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _stored(db) < 50 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = _stored(db)
+    assert 0 < partial < n, "the kill should land mid-run"
+    done = subprocess.run([*cmd, "--json"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=150)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["skipped"].get("already loaded", 0) >= partial
+    urls = _urls(db)
+    assert len(urls) == len(set(urls)) == n
+    assert urls == [f"https://ranges.example/{i}" for i in range(n)]  # input order
