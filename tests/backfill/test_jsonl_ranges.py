@@ -92,7 +92,9 @@ def _stored(db: Path) -> int:
 
 @pytest.mark.timeout(180)
 def test_killed_run_with_workers_resumes_without_loss_or_doubles(tmp_path):
-    n = 600
+    # Large enough that the kill lands mid-run on a fast machine too (batches commit
+    # every second, so a small file could be done before the kill arrives).
+    n = 1500
     path = tmp_path / "many.jsonl"
     path.write_bytes(_lines(n))
     db = tmp_path / "k.db"
