@@ -25,7 +25,7 @@ def select_rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[di
     """A read statement's rows as dicts (column name -> value), as `Database.query` gives."""
     cur = conn.execute(sql, params)
     keys = [d[0] for d in cur.description]
-    return [dict(zip(keys, row)) for row in cur]
+    return [dict(zip(keys, row, strict=True)) for row in cur]
 
 
 def update_row(
