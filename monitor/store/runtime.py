@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..timeutil import iso, now_utc
+from .sql import present_keys
 
 __all__ = ["Runtime"]
 
@@ -34,20 +35,8 @@ class Runtime:
 
     def done_items(self, run_key: str, item_keys: Iterable[str]) -> set[str]:
         """Which of these inputs a backfill run with this key already ingested."""
-        keys = list(item_keys)
-        done: set[str] = set()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            done.update(
-                r["item_key"]
-                for r in self.db.query(
-                    "SELECT item_key FROM backfill_items "
-                    f"WHERE run_key = ? AND item_key IN ({marks})",
-                    [run_key, *chunk],
-                )
-            )
-        return done
+        return present_keys(self.db.conn, "backfill_items", "item_key", ("run_key", run_key),
+                            item_keys)
 
     def mark_item(self, run_key: str, item_key: str, outcome: str, article_id: int | None) -> None:
         """Checkpoint one input; call inside the transaction that saved its article."""

@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..timeutil import iso, now_utc
-from .sql import insert_row, update_row
+from .sql import insert_row, present_keys, update_row
 
 __all__ = ["SourceState"]
 
@@ -96,15 +96,7 @@ class SourceState:
 
     def known_entries(self, source: str, keys: Iterable[str]) -> set[str]:
         """Which of these feed entry keys the source has already delivered."""
-        keys = list(keys)
-        known: set[str] = set()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            known.update(r["entry_key"] for r in self.db.query(
-                f"SELECT entry_key FROM feed_entries WHERE source = ? AND entry_key IN ({marks})",
-                [source, *chunk]))
-        return known
+        return present_keys(self.db.conn, "feed_entries", "entry_key", ("source", source), keys)
 
     def mark_entries(self, source: str, entries: Iterable[tuple[str, int | None]]) -> None:
         """Remember entries as seen (call inside the batch that saved their articles)."""

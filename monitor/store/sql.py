@@ -9,9 +9,13 @@ names come from our own code, never from input.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["insert_row", "select_rows", "update_row"]
+__all__ = ["insert_row", "present_keys", "select_rows", "update_row"]
+
+# SQLite allows 999 bound parameters in older builds: stay well under it.
+_CHUNK = 500
 
 
 def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
@@ -35,3 +39,27 @@ def update_row(
         return
     sets = ", ".join(f'"{c}" = ?' for c in fields)
     conn.execute(f'UPDATE {table} SET {sets} WHERE "{key}" = ?', [*fields.values(), value])
+
+
+def present_keys(
+    conn: sqlite3.Connection, table: str, column: str, scope: tuple[str, Any],
+    keys: Iterable[str],
+) -> set[str]:
+    """Which of `keys` are stored in `table.column` for rows where `scope[0] = scope[1]`.
+
+    Asked in chunks of bound parameters, however many keys there are.
+    """
+    wanted = list(keys)
+    found: set[str] = set()
+    for i in range(0, len(wanted), _CHUNK):
+        chunk = wanted[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            row[0]
+            for row in conn.execute(
+                f'SELECT "{column}" FROM {table} WHERE "{scope[0]}" = ? '
+                f'AND "{column}" IN ({marks})',
+                [scope[1], *chunk],
+            )
+        )
+    return found
