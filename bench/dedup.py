@@ -42,16 +42,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.dedupe import (  # noqa: E402
-    STORY_WINDOW,
-    assign_story,
-    canonical_url,
-    decide_duplicate,
-    fingerprint,
-)
+from monitor.config import PACKAGE_TAXONOMY  # noqa: E402
+from monitor.dedupe import canonical_url, fingerprint  # noqa: E402
 from monitor.dedupe.fingerprint import NUM_PERM, _band_keys  # noqa: E402
-from monitor.models import CleanArticle, Decision, Tagging  # noqa: E402
+from monitor.models import CleanArticle, Tagging  # noqa: E402
+from monitor.pipeline import Analysis, Pipeline  # noqa: E402
 from monitor.store import Store  # noqa: E402
+from monitor.tagging import load_taxonomy  # noqa: E402
 from monitor.timeutil import to_utc_iso  # noqa: E402
 
 __all__ = ["main"]
@@ -238,30 +235,20 @@ def measure(store: Store, corpus: Corpus, texts: list[str], rng: random.Random) 
 def real_saves(
     store: Store, texts: list[str], rng: random.Random, when: datetime
 ) -> tuple[float, float]:
-    """SAVES real articles through fingerprint, the lookups, both decisions and save().
+    """SAVES real articles through fingerprint and the pipeline's writer (lookups, both
+    decisions, save()), without tagging.
 
     Published at `when`, among the newest bulk articles: the story stage then gets a
     full list of candidates from the time walk (one bulk article every 3 minutes).
     """
+    pipeline = Pipeline(store, load_taxonomy(PACKAGE_TAXONOMY), alerts=False)
     start = time.perf_counter()
     for _ in range(SAVES):
         text = texts[rng.randrange(len(texts))] + f"\n\nItem {rng.randrange(10**12)}."
         url = f"https://real.example/{rng.randrange(10**12)}"
         art = CleanArticle(source="bench", url=url, text=text, title="t", published=when)
         fp = fingerprint(text)
-        canon = canonical_url(url)
-        verdict = decide_duplicate(
-            art,
-            fp,
-            canon,
-            store.article_by_canonical_url(canon),
-            store.articles_by_hash(fp.content_hash),
-            store.articles_by_bands(fp.band_keys),
-        )
-        tagging = Tagging()
-        cands = store.story_candidates(when, STORY_WINDOW, (), fp.band_keys)
-        story = assign_story(art, tagging, verdict, cands)
-        store.save(Decision(article=art, dedup=verdict, tagging=tagging, story=story))
+        pipeline.commit(Analysis(art, fp, canonical_url(url), Tagging(), "bench"))
     elapsed = time.perf_counter() - start
     return SAVES / elapsed, elapsed * 1000 / SAVES
 

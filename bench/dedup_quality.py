@@ -57,13 +57,17 @@ def export_via_cli(corpus: Path, db: Path) -> list[dict]:
 
 
 def export_in_process(corpus: Path, db: Path) -> list[dict]:
-    """The dedupe stage alone over a real Store, mimicking the pipeline's calls."""
-    from monitor.dedupe import STORY_WINDOW, assign_story, decide_duplicate, fingerprint
-    from monitor.models import CleanArticle, Decision, StoryVerdict, Tagging
+    """The dedupe stage alone (no cleaning, no tagging) through the pipeline's writer."""
+    from monitor.config import PACKAGE_TAXONOMY
+    from monitor.dedupe import fingerprint
+    from monitor.models import CleanArticle, Tagging
+    from monitor.pipeline import Analysis, Pipeline
     from monitor.store import Store
+    from monitor.tagging import load_taxonomy
 
     records = []
     with Store(db) as store:
+        pipeline = Pipeline(store, load_taxonomy(PACKAGE_TAXONOMY), alerts=False)
         for item in read_jsonl(corpus):
             published = datetime.fromisoformat(item["published"]) if item.get("published") else None
             article = CleanArticle(
@@ -75,23 +79,7 @@ def export_in_process(corpus: Path, db: Path) -> list[dict]:
             )
             fp = fingerprint(article.text, article.title)
             canon = canonical_url(article.url, article.page_canonical_url)
-            verdict = decide_duplicate(
-                article,
-                fp,
-                canon,
-                store.article_by_canonical_url(canon),
-                store.articles_by_hash(fp.content_hash),
-                store.articles_by_bands(fp.band_keys),
-            )
-            tagging = Tagging()
-            if verdict.duplicate_of is not None:
-                story = StoryVerdict(store.story_of(verdict.duplicate_of), "duplicate")
-            elif verdict.update_of is not None:
-                story = StoryVerdict(None, "update")
-            else:
-                cands = store.story_candidates(published, STORY_WINDOW, (), fp.band_keys)
-                story = assign_story(article, tagging, verdict, cands)
-            store.save(Decision(article=article, dedup=verdict, tagging=tagging, story=story))
+            pipeline.commit(Analysis(article, fp, canon, Tagging(), "bench"))
         for row in store.db.query(
             "SELECT id, url, canonical_url, duplicate_of, story_id FROM articles ORDER BY id"
         ):
