@@ -16,10 +16,14 @@ script vote counts letters, not words.
 
 Cost (issue 8: language was half of cleaning a backfilled text): the script vote
 reads up to MAX_CHARS, but ASCII text is settled without a regex (it has no
-Devanagari or Arabic letters); the model reads only the first MODEL_CHARS, about
-250 words, which is ample for a language it knows and costs time linearly. The
-price: a text whose opening is in another language than the rest (a long English
-quote opening an Urdu-script-free Persian piece) is judged by its opening.
+Devanagari or Arabic letters), and other text counts letters only when the answer
+depends on it (not when neither script occurs, nor when one script is most of the
+characters). A text with no declared language is not script-checked twice. The
+model reads only the first MODEL_CHARS, about 250 words, which is ample for a
+language it knows and costs time linearly; its byte walk runs in NumPy
+(`langid_fast`, same scores). The price: a text whose opening is in another
+language than the rest (a long English quote opening an Urdu-script-free Persian
+piece) is judged by its opening.
 """
 
 from __future__ import annotations
@@ -46,11 +50,11 @@ MODEL_CHARS = 1_500  # what py3langid reads
 MIN_LETTERS = 3
 _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _URDU_ONLY = re.compile(r"[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06c3\u06d2\u06d3]")
 _PERSIAN_ONLY = re.compile(r"[\u067e\u0686\u0698\u06a9\u06af\u06cc]")  # shared with Urdu
-_LETTER = re.compile(r"[^\W\d_]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]+")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+")
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_].*)?$")
 
 _identifier: Any = None
@@ -62,11 +66,9 @@ def _model() -> Any:
     global _identifier
     with _lock:
         if _identifier is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+            from monitor.clean.langid_fast import fast_identifier
 
-            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            ident.set_languages([code for code in LANGUAGES if code in ident.nb_classes])
-            _identifier = ident
+            _identifier = fast_identifier(list(LANGUAGES))
     return _identifier
 
 
@@ -86,21 +88,58 @@ def _letters(sample: str) -> int:
     if sample.isascii():
         raw = sample.encode("ascii")
         return len(raw) - len(raw.translate(None, _ASCII_LETTERS))
-    return len(_LETTER.findall(sample))
+    return sum(map(len, _LETTERS.findall(sample)))
+
+
+def _has_letters(sample: str) -> bool:
+    """Whether `sample` has at least MIN_LETTERS letters (stops counting there)."""
+    if sample.isascii():
+        return _letters(sample) >= MIN_LETTERS
+    found = 0
+    for run in _LETTERS.finditer(sample):
+        found += run.end() - run.start()
+        if found >= MIN_LETTERS:
+            return True
+    return False
+
+
+def _count(pattern: re.Pattern[str], sample: str) -> int:
+    return sum(map(len, pattern.findall(sample)))
+
+
+def _script(sample: str) -> str:
+    """devanagari, arabic or other: the script of more than half the letters of a
+    non-ASCII `sample` that has letters.
+
+    Most texts are settled without counting every letter: with no Devanagari or
+    Arabic at all the answer is "other", and a script holding more than half of all
+    the characters holds more than half of the letters.
+    """
+    devanagari = _count(_DEVANAGARI, sample)
+    if devanagari * 2 > len(sample):
+        return "devanagari"
+    arabic = _count(_ARABIC, sample)
+    if not devanagari and not arabic:
+        return "other"
+    if not devanagari and arabic * 2 > len(sample):
+        return "arabic"
+    letters = _letters(sample)
+    if devanagari * 2 > letters:
+        return "devanagari"
+    if arabic * 2 > letters:
+        return "arabic"
+    return "other"
 
 
 def _by_script(sample: str) -> str | None:
-    """Hindi or Urdu when those scripts dominate the letters; None to ask the model."""
+    """Hindi or Urdu when those scripts dominate the letters; None to ask the model.
+    The caller has checked that `sample` has letters."""
     if sample.isascii():
         return None  # neither script: the model decides
-    letters = _letters(sample)
-    if letters < MIN_LETTERS:
-        return None
-    devanagari = len(_DEVANAGARI.findall(sample))
-    arabic = len(_ARABIC.findall(sample))
-    if devanagari * 2 > letters:
+    script = _script(sample)
+    if script == "devanagari":
         return "hi"
-    if arabic * 2 > letters and _URDU_ONLY.search(sample):
+    if script == "arabic" and _URDU_ONLY.search(sample):
         return "ur"
     return None
 
@@ -110,7 +149,7 @@ def detect_language(text: str | None) -> str | None:
     if not text:
         return None
     sample = text[:MAX_CHARS]
-    if _letters(sample[:2000]) < MIN_LETTERS:
+    if not _has_letters(sample[:2000]):
         return None
     by_script = _by_script(sample)
     if by_script:
@@ -129,16 +168,11 @@ def detect_language(text: str | None) -> str | None:
 def script_of(text: str) -> str | None:
     """The script most of the letters are in: devanagari, arabic, other; None if no letters."""
     sample = text[:MAX_CHARS]
-    letters = _letters(sample)
-    if letters < MIN_LETTERS:
+    if not _has_letters(sample):
         return None
     if sample.isascii():
         return "other"
-    if len(_DEVANAGARI.findall(sample)) * 2 > letters:
-        return "devanagari"
-    if len(_ARABIC.findall(sample)) * 2 > letters:
-        return "arabic"
-    return "other"
+    return _script(sample)
 
 
 def choose_language(declared: str | None, text: str) -> str | None:
@@ -149,7 +183,9 @@ def choose_language(declared: str | None, text: str) -> str | None:
     an English template); the script of the words is harder evidence.
     """
     declared = language_from_tag(declared)
+    if not declared:  # nothing to check: the text decides
+        return detect_language(text)
     script = script_of(text) if text else None
-    if declared and (script is None or SCRIPTS.get(declared, "other") == script):
+    if script is None or SCRIPTS.get(declared, "other") == script:
         return declared
     return detect_language(text)
