@@ -186,6 +186,7 @@ def cycles(fetcher: Fetcher, feeds: int, meter: Meter,
         fetcher.fetch_source = profiled(fetch, profiles.setdefault("first", []))  # type: ignore[method-assign]
     with meter.step("first cycle", feeds, lambda: sum(sum(r.counts.values()) for r in first)):
         first.extend(fetcher.run_cycle())
+    print(f"  stored in {fetcher.committer.transactions} transactions (group commit)")
     if profiles is not None:
         fetcher.fetch_source = profiled(fetch, profiles.setdefault("second", []))  # type: ignore[method-assign]
     with meter.step("second cycle (304)", feeds):

@@ -13,7 +13,8 @@ body whose hash did not change stops there; otherwise the document's candidates
 (`discover`) not seen before (`feed_entries`) become raw items: the entry's summary,
 or with `full_text` (always for sitemaps and pages) the article page itself, unless
 a stored article already has its canonical URL. Items are analysed (possibly in
-worker processes) and committed in one transaction with their entry marks.
+worker processes) and committed in one transaction with their entry marks, shared
+with the other sources ready at the same time (`commits.Committer`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..config import Source
 from ..errors import FetchError, SourceError
 from ..timeutil import now_utc, parse_iso
 from .client import Client, Response
+from .commits import Committer
 from .health import Attempt, next_state
 from .items import ItemBuilder
 from .result import SourceResult
@@ -55,6 +57,7 @@ class Fetcher:
         self._own_client = client is None
         self.workers = Workers(app.taxonomy, processes)
         self.pipeline = app.pipeline(alerts=alerts)
+        self.committer = Committer(app.store, self.pipeline)
         self.stop = threading.Event()  # set: finish what is in hand, start nothing new
 
     def close(self) -> None:
@@ -153,15 +156,10 @@ class Fetcher:
         builder = ItemBuilder(self.app, self.client, self.workers, self.stop, source, result)
         items = builder.items(resp)
         analyses = self.workers.analyse([raw for _, raw in items])
-        store, fetched_at = self.app.store, now_utc()
-        marks: list[tuple[str, int | None]] = list(builder.seen)
-        with store.batch():
-            for (key, _), analysis in zip(items, analyses, strict=True):
-                outcome = self.pipeline.commit(analysis, fetched_at)
-                result.counts[outcome.status] += 1
-                result.alerts += outcome.alerts
-                marks.append((key, outcome.article_id))
-            store.mark_entries(source.name, marks)
+        keyed = [(key, analysis) for (key, _), analysis in zip(items, analyses, strict=True)]
+        for outcome in self.committer.commit(source.name, keyed, builder.seen, now_utc()):
+            result.counts[outcome.status] += 1
+            result.alerts += outcome.alerts
 
     def _record(self, source: Source, row: dict, attempt: Attempt, result: SourceResult  # type: ignore[type-arg]
                 ) -> None:
