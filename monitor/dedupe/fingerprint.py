@@ -67,6 +67,8 @@ _A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.u
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 _hash = xxhash.xxh64_intdigest
 _hash32 = xxhash.xxh32_intdigest
+# (start, end, seed) of each band in the signature's bytes, worked out once.
+_BAND_SLICES = tuple((4 * ROWS * i, 4 * ROWS * (i + 1), SEED + i) for i in range(BANDS))
 
 
 @dataclass(frozen=True)
@@ -164,11 +166,5 @@ def _minhash(shingles: np.ndarray) -> np.ndarray:
 def _band_keys(signature: np.ndarray) -> tuple[int, ...]:
     """One signed 64-bit key per band: xxh64 of the band's values, seeded by its index."""
     raw = signature[: BANDS * ROWS].astype("<u4").tobytes()
-    width = 4 * ROWS
-    return tuple(
-        _signed(_hash(raw[i * width : (i + 1) * width], seed=SEED + i)) for i in range(BANDS)
-    )
-
-
-def _signed(value: int) -> int:
-    return value - 2**64 if value >= 2**63 else value
+    keys = [_hash(raw[start:end], seed) for start, end, seed in _BAND_SLICES]
+    return tuple([key - 2**64 if key >= 2**63 else key for key in keys])

@@ -40,9 +40,10 @@ _FURNITURE_START = [
     r"[-–—(]*\s*(pti|ani|ians|app|afp|ap|reuters|uni)\b[\s)]*([a-z]{2,4}\s*){0,6}$",
 ]
 _FURNITURE_RE = re.compile(r"\s*(?:" + "|".join(_FURNITURE_START) + r")", re.I)
-_FURNITURE_MARKS = re.compile(  # searched in the lower-cased line
-    "syndicated feed|original publisher|does not claim ownership|all rights reserved"
-    "|copyright|©"
+# Markers of furniture anywhere in a line, looked for in the lower-cased line.
+_FURNITURE_MARKS = (
+    "syndicated feed", "original publisher", "does not claim ownership",
+    "all rights reserved", "copyright", "©",
 )
 _TWEET_BYLINE = re.compile(r"\(@\w+\)\s*\w+ \d{1,2}, \d{4}")  # "— Name (@handle) May 3, 2024"
 _FURNITURE_MAX_WORDS = 30  # a longer paragraph is never furniture
@@ -63,19 +64,25 @@ _INLINE = re.compile(
     re.I,
 )
 
-_INLINE_HINT = re.compile(r"\(|etails")  # cheap pre-check: most paragraphs have neither
 
 def body_paragraphs(text: str) -> list[str]:
     """The article's own paragraphs: furniture lines dropped, the dateline cut off."""
-    kept = [
-        p.strip()
-        for p in text.splitlines()
-        if p.strip() and not _is_furniture(p)
-    ]
+    kept = []
+    for line in text.splitlines():
+        para = line.strip()
+        if para and not _is_furniture(line):
+            kept.append(para)
     if kept:
         kept[0] = _DATELINE.sub("", kept[0], count=1)
-    kept = [_INLINE.sub(" ", p).strip() if _INLINE_HINT.search(p) else p for p in kept]
-    return [p for p in kept if p]
+    out = []
+    for para in kept:
+        # Most paragraphs hold neither "(" nor "details": a substring test is cheaper
+        # than scanning for the inline furniture.
+        if "(" in para or "etails" in para:
+            para = _INLINE.sub(" ", para).strip()
+        if para:
+            out.append(para)
+    return out
 
 
 def _is_furniture(line: str) -> bool:
@@ -83,6 +90,7 @@ def _is_furniture(line: str) -> bool:
         return False
     if _FURNITURE_RE.match(line):
         return True
-    if _FURNITURE_MARKS.search(line.lower()):
+    lowered = line.lower()
+    if any(mark in lowered for mark in _FURNITURE_MARKS):
         return True
     return "(@" in line and bool(_TWEET_BYLINE.search(line))

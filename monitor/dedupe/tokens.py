@@ -32,8 +32,12 @@ _UNICODE_PUNCT = (
     ("…", "."), ("।", "."), ("۔", "."), ("،", ","), ("₹", " rs "), ("%", " percent "),
     ("\u00a0", " "),
 )
+_ASCII_TEXT_PUNCT = tuple(pair for pair in _UNICODE_PUNCT if pair[0].isascii())  # "%"
 _ASCII_PUNCT = b"!\"#$&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _TO_SPACE = bytes.maketrans(_ASCII_PUNCT, b" " * len(_ASCII_PUNCT))
+# The same, and A-Z to a-z (what bytes.lower does), in one pass over the body.
+_UPPER = bytes(range(65, 91))
+_TO_SPACE_LOWER = bytes.maketrans(_ASCII_PUNCT + _UPPER, b" " * len(_ASCII_PUNCT) + _UPPER.lower())
 
 _MONTHS = {
     "jan": "january", "feb": "february", "mar": "march", "apr": "april",
@@ -63,7 +67,9 @@ _KEEP = {
 # Plain byte patterns on purpose: a look-behind costs more than the rest of `analyse`.
 _CAPITALISED = re.compile(rb"[A-Z]\w+")
 _SENTENCE_OPENER = re.compile(rb"[.!?:]['\")]*\s+['\"(]*([A-Z]\w+)")
-_FIGURE = re.compile(rb"[0-9][0-9.,]*")
+# Runs of digits and separators, everything else blanked: the numbers of the text
+# once the separators around them are stripped (a byte pass, not a regex scan).
+_FIGURE_ONLY = bytes(c if c in b"0123456789.," else 32 for c in range(256))
 
 
 def analyse(text: str, title: str | None = None) -> tuple[list[bytes], set[bytes]]:
@@ -75,12 +81,12 @@ def analyse(text: str, title: str | None = None) -> tuple[list[bytes], set[bytes
     body = " ".join(body_paragraphs(text))
     if len(body) < 200 and title:
         body = f"{title}. {body}"
-    for old, new in _UNICODE_PUNCT:
+    for old, new in _ASCII_TEXT_PUNCT if body.isascii() else _UNICODE_PUNCT:
         if old in body:
             body = body.replace(old, new)
     raw = body.encode("utf-8")
     words = raw.translate(_TO_SPACE).split()  # case kept
-    lowered = list(map(bytes.lower, words))
+    lowered = raw.translate(_TO_SPACE_LOWER).split()  # the same words, lower-cased
     content = list(filter(None, map(_KEEP.get, lowered, lowered)))
     return content, _facts(raw, set(words))
 
@@ -95,7 +101,9 @@ def _facts(body: bytes, as_written: set[bytes]) -> set[bytes]:
     sharing little wording; a desk's templated report on another day shares the
     wording but not the figures.
     """
-    facts = {n.rstrip(b".,").replace(b",", b"") for n in _FIGURE.findall(body)}
+    runs = set(body.translate(_FIGURE_ONLY).replace(b",", b"").split())
+    facts = {run.strip(b".") for run in runs}
+    facts.discard(b"")  # a run of separators without a digit
     openers = Counter(_SENTENCE_OPENER.findall(body))
     if first := _CAPITALISED.match(body):
         openers[first.group()] += 1
