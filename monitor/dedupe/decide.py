@@ -31,10 +31,16 @@ candidates to check; FACTS_AGREE is what keeps templated reports apart.
 
 from __future__ import annotations
 
-from ..models import CandidateArticle, CleanArticle, DedupVerdict
-from .fingerprint import NUM_PERM, Fingerprint, estimated_jaccard, fact_overlap
+from array import array
+from collections.abc import Sequence
 
-__all__ = ["FACTS_AGREE", "NEAR_DUPLICATE", "PLAIN_DUPLICATE", "decide_duplicate", "root_of"]
+import numpy as np
+
+from ..models import CandidateArticle, CleanArticle, DedupVerdict
+from .fingerprint import NUM_PERM, Fingerprint, fact_overlap
+
+__all__ = ["FACTS_AGREE", "NEAR_DUPLICATE", "PLAIN_DUPLICATE", "agreement", "decide_duplicate",
+           "root_of"]
 
 NEAR_DUPLICATE = 0.25
 FACTS_AGREE = 0.75
@@ -99,11 +105,26 @@ def _best_near(
     fp: Fingerprint, near: list[CandidateArticle]
 ) -> tuple[float, CandidateArticle] | None:
     """The most similar candidate at or above the threshold (ties: the earliest root)."""
+    if len(fp.signature) < NUM_PERM:
+        return None
+    mine = np.asarray(fp.signature[:NUM_PERM], dtype=np.uint32)
     best: tuple[float, CandidateArticle] | None = None
     for candidate in near:
-        similarity = estimated_jaccard(fp.signature, candidate.signature)
+        similarity = agreement(mine, candidate.signature)
         if not is_copy(similarity, fp.signature, candidate.signature):
             continue
         if best is None or (similarity, -root_of(candidate)) > (best[0], -root_of(best[1])):
             best = (similarity, candidate)
     return best
+
+
+def agreement(mine: np.ndarray, theirs: Sequence[int] | None) -> float:
+    """`estimated_jaccard` with our MinHash values already an array (the writer compares
+    one article with dozens of stored ones; the store's signatures are `array('I')`,
+    which NumPy reads in place)."""
+    if not theirs or len(theirs) < NUM_PERM:
+        return 0.0
+    values = (np.frombuffer(theirs, np.uint32, NUM_PERM)
+              if isinstance(theirs, array) and theirs.itemsize == 4
+              else np.asarray(theirs[:NUM_PERM], dtype=np.uint32))
+    return float(np.count_nonzero(values == mine)) / NUM_PERM

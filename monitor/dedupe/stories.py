@@ -32,22 +32,22 @@ Trade-off: an independent report that reuses a wire paragraph word for word look
 like a template and stays apart; a desk that shares fewer than MIN_SHARED_FACTS
 names and figures with the other report (a short brief) starts its own story.
 
-Speed (issue 8: the ordered writer of a backfill scores ~100 candidates an article):
-`_plausible` first runs the two tests that reject almost every candidate (shared
-wording, too few shared facts) on all candidates at once in NumPy, with bounds that
-can only let through more than the exact tests do; `same_event_score` then decides
-on the few left, so the verdicts are exactly those of scoring every candidate.
+Speed (issue 8: the ordered writer of a backfill scores ~50 candidates an article):
+`_plausible` first runs the two tests that reject almost every candidate (too few
+shared facts, then shared wording), with bounds that can only let through more than
+the exact tests do; `same_event_score` then decides on the few left, so the verdicts
+are exactly those of scoring every candidate.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 import numpy as np
 
 from ..models import CleanArticle, DedupVerdict, StoryCandidate, StoryVerdict, Tagging
+from .decide import agreement
 from .fingerprint import MAX_FACTS, NUM_PERM, estimated_jaccard, fact_overlap
 
 __all__ = ["SAME_EVENT", "STORY_WINDOW", "TEMPLATE", "assign_story", "can_join_story"]
@@ -87,14 +87,15 @@ def assign_story(
 def can_join_story(verdict: DedupVerdict) -> bool:
     """Whether any stored first copy could be a report of this article's event.
 
-    One that states no names or figures shares none (MIN_SHARED_FACTS): it starts its
-    own story whatever is stored, so the pipeline need not look up candidates (issue 8:
-    feed summaries state none, and their ~100 same-day candidates were most of the
-    writer). A duplicate or an update always has a story to join.
+    One that states fewer than MIN_SHARED_FACTS names and figures cannot share that
+    many: it starts its own story whatever is stored, so the pipeline need not look
+    up candidates (issue 8: feed summaries state few, and their ~100 same-day
+    candidates were most of the writer). A duplicate or an update always has a story
+    to join.
     """
     if verdict.duplicate_of is not None or verdict.update_of is not None:
         return True
-    return len(verdict.signature) > NUM_PERM
+    return len(verdict.signature) - NUM_PERM >= MIN_SHARED_FACTS
 
 
 def same_event_score(
@@ -124,42 +125,47 @@ def _plausible(
 ) -> list[StoryCandidate]:
     """The candidates that may pass `same_event_score`, in their order; a superset.
 
-    All at once: the MinHash agreement with each candidate (the TEMPLATE test, the
-    same arithmetic as `estimated_jaccard`) and how many of the candidate's fact
-    hashes are among ours. That count is at least the shared facts `fact_overlap`
-    counts, and over the size of our (bottom-k) sketch it bounds its Jaccard from
-    above (the union is never smaller than our side, nor a bottom-k sample than
-    MAX_FACTS), so a candidate dropped here would have been rejected there too.
+    The two tests that reject almost every candidate, cheapest first: how many of
+    the candidate's fact hashes are among ours (at least the shared facts
+    `fact_overlap` counts; over the size of our bottom-k sketch it bounds its
+    Jaccard from above, since the union is never smaller than our side, nor a
+    bottom-k sample than MAX_FACTS), then, for the few left, the MinHash agreement
+    (the TEMPLATE test, the same arithmetic as `estimated_jaccard`). A candidate
+    dropped here would have been rejected there too.
     """
     if len(signature) <= NUM_PERM or not candidates:
         return []  # no facts of ours: nothing is shared
-    mine = np.asarray(signature, dtype=np.uint32)
-    facts = np.unique(mine[NUM_PERM:])
-    sigs = [c.signature or () for c in candidates]
-    sizes = np.fromiter(map(len, sigs), np.int64, len(sigs))
-    flat = np.frombuffer(b"".join(map(_as_uint32, sigs)), np.uint32)
-    starts = np.cumsum(sizes) - sizes
-    rows = (starts[:, None] + _MINHASH).clip(max=max(flat.size - 1, 0))
-    agree = np.count_nonzero(flat[rows] == mine[:NUM_PERM], axis=1) if flat.size else sizes
-    tail = np.arange(flat.size) - np.repeat(starts, sizes) >= NUM_PERM
-    theirs = flat[tail]
-    found = np.searchsorted(facts, theirs).clip(max=facts.size - 1)
-    owner = np.repeat(np.arange(len(sigs)), sizes)[tail]
-    shared = np.bincount(owner[facts[found] == theirs], minlength=len(sigs))
-    bound = shared / min(facts.size, MAX_FACTS)
-    ok = (sizes > NUM_PERM) & ((agree / NUM_PERM) < TEMPLATE) & (
-        shared >= MIN_SHARED_FACTS) & (bound >= SAME_EVENT - 1e-9)
-    return [candidates[i] for i in np.flatnonzero(ok)]
+    facts = frozenset(signature[NUM_PERM:])
+    need = max(MIN_SHARED_FACTS, (SAME_EVENT - 1e-9) * min(len(facts), MAX_FACTS))
+    mine: np.ndarray | None = None
+    found = []
+    for c in candidates:
+        if len(facts & _facts_of(c)) < need:
+            continue
+        if mine is None:
+            mine = np.asarray(signature[:NUM_PERM], dtype=np.uint32)
+        if agreement(mine, c.signature) < TEMPLATE:
+            found.append(c)
+    return found
 
 
-_MINHASH = np.arange(NUM_PERM)
+# The store hands out the same decoded candidates article after article (its
+# candidate cache), so each one's fact set is built once: kept by article id with
+# the signature it came from, and rebuilt when the store hands out another one.
+_FACTS: dict[int, tuple[Sequence[int] | None, frozenset[int]]] = {}
+_FACTS_KEPT = 16_384
 
 
-def _as_uint32(signature: Sequence[int]) -> array[int] | bytes:
-    """A signature's values as uint32 bytes (the store's `array('I')` as it is)."""
-    if isinstance(signature, array) and signature.itemsize == 4:
-        return signature
-    return np.asarray(signature, dtype=np.uint32).tobytes()
+def _facts_of(c: StoryCandidate) -> frozenset[int]:
+    signature = c.signature
+    kept = _FACTS.get(c.article_id)
+    if kept is not None and kept[0] is signature:
+        return kept[1]
+    facts = frozenset(signature[NUM_PERM:]) if signature else frozenset()
+    if len(_FACTS) >= _FACTS_KEPT:
+        _FACTS.clear()
+    _FACTS[c.article_id] = (signature, facts)
+    return facts
 
 
 def _hours_apart(article: CleanArticle, c: StoryCandidate) -> float | None:

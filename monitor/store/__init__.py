@@ -25,6 +25,7 @@ from sqlite_utils import Database
 
 from ..errors import StoreError
 from .articles import ArticleWrites, Saved
+from .candidates import CandidateCache
 from .corpus import CorpusReads
 from .outbox import Outbox
 from .runtime import Runtime
@@ -58,12 +59,18 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"{self.path}: cannot open the database: {e}") from e
         self.lock = threading.RLock()
+        self.candidates = CandidateCache(conn)
 
     @contextmanager
     def batch(self) -> Iterator[Store]:
         """One transaction around many saves (backfill); each save is a savepoint in it."""
-        with self.lock, self.db.atomic():
-            yield self
+        with self.lock:
+            try:
+                with self.db.atomic():
+                    yield self
+            except BaseException:
+                self.candidates.clear()  # ids of rolled-back articles may be reused
+                raise
 
     def close(self) -> None:
         self.db.close()

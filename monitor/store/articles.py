@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 from array import array
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from sqlite_utils import Database
 
 from ..models import CandidateArticle, Decision, StoryCandidate
 from ..timeutil import iso, now_utc, parse_iso, to_utc_iso
+from .candidates import Cached, CandidateCache
 from .sql import insert_row, select_rows, update_row
 
 __all__ = ["ArticleWrites", "Saved", "decode_signature", "encode_signature"]
@@ -53,6 +53,19 @@ _CANDIDATE_COLUMNS = (
 )
 
 
+def _as_cached(saved: Saved, d: Decision) -> Cached:
+    """A just-saved article as the candidate cache would read it back from its row."""
+    published = parse_iso(iso(d.article.published))
+    signature = array("I", d.dedup.signature) or None
+    return Cached(
+        CandidateArticle(saved.article_id, d.dedup.canonical_url, d.dedup.content_hash,
+                         d.article.source, d.article.title, published, d.dedup.duplicate_of,
+                         signature),  # type: ignore[arg-type]
+        StoryCandidate(saved.article_id, saved.story_id, d.article.title, published,
+                       tuple(d.tagging.concepts), signature),
+    )
+
+
 def _candidate(row: dict[str, Any]) -> CandidateArticle:
     return CandidateArticle(
         id=row["id"],
@@ -66,11 +79,12 @@ def _candidate(row: dict[str, Any]) -> CandidateArticle:
     )
 
 
-# Story candidates, found and read in one statement (issue 8: five lookups an article
-# were a third of the ordered writer). Each list is a JSON array parameter, so the
-# text never changes and sqlite3 keeps one prepared statement. The concept branch
-# walks the window's articles (published_utc index, or fetched_at for undated
-# ones) rather than every mention of a common concept in the corpus.
+# Story candidates, found in one statement (issue 8: five lookups an article were a
+# third of the ordered writer). Each list is a JSON array parameter, so the text
+# never changes and sqlite3 keeps one prepared statement. The concept branch walks
+# the window's articles (published_utc index, or fetched_at for undated ones)
+# rather than every mention of a common concept in the corpus. It returns ids: the
+# rows come decoded from the candidate cache (`candidates.py`).
 _BY_CONCEPT = """
     UNION SELECT id FROM (
         SELECT a.id FROM articles a
@@ -81,8 +95,7 @@ _BY_CONCEPT = """
                       AND m.concept IN (SELECT value FROM json_each(:concepts)))
         ORDER BY a.id DESC LIMIT :limit)"""
 _STORY_CANDIDATES = """
-WITH found(id) AS (
-    SELECT id FROM (
+SELECT id FROM (
         SELECT id FROM articles WHERE published_utc <= :mid AND published_utc >= :lo
         -- `+duplicate_of`: walk the published_utc index, not the duplicate_of one
         AND +duplicate_of IS NULL ORDER BY published_utc DESC LIMIT :before)
@@ -90,15 +103,13 @@ WITH found(id) AS (
         SELECT id FROM articles WHERE published_utc > :mid AND published_utc <= :hi
         AND +duplicate_of IS NULL ORDER BY published_utc ASC LIMIT :after)
     UNION SELECT value FROM json_each(:bands){concepts}
-)
-SELECT id, story_id, title, published, concepts, signature FROM articles
-WHERE id IN found ORDER BY id"""
-STORY_MEMO = 8192  # decoded story candidates kept (about 2 KB each)
+ORDER BY 1"""
 
 
 class ArticleWrites:
     db: Database
     lock: threading.RLock
+    candidates: CandidateCache
 
     # -- lookups before a decision -------------------------------------------------
 
@@ -122,18 +133,17 @@ class ArticleWrites:
     def articles_by_bands(
         self, band_keys: Sequence[int], limit: int = 50
     ) -> list[CandidateArticle]:
-        """Stored articles sharing at least one LSH band, most shared bands first."""
+        """Stored articles sharing at least one LSH band (the `limit` sharing most), by id."""
         if not band_keys:
             return []
         marks = ",".join("?" * len(band_keys))
-        rows = self._select(
-            f"SELECT {_CANDIDATE_COLUMNS} FROM articles WHERE id IN ("
-            f"  SELECT article_id FROM lsh_bands WHERE key IN ({marks})"
-            "   GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?"
-            ") ORDER BY id",
+        ids = sorted(row[0] for row in self.db.conn.execute(
+            f"SELECT article_id FROM lsh_bands WHERE key IN ({marks}) "
+            "GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?",
             [*band_keys, limit],
-        )
-        return [_candidate(r) for r in rows]
+        ))
+        self.candidates.check()
+        return [c.article for c in self.candidates.get(ids)]
 
     def story_of(self, article_id: int) -> int | None:
         row = next(iter(self._select("SELECT story_id FROM articles WHERE id = ?", [article_id])),
@@ -158,7 +168,7 @@ class ArticleWrites:
         Without a date the article's arrival time stands in (`around` is then now).
         `near`: what `articles_by_bands(band_keys)` already returned for this article
         (the pipeline's duplicate lookup), so the bands are not looked up twice.
-        One statement finds and reads them all; decoding is memoised (`_decoded`).
+        One statement finds them; the candidate cache reads and decodes them.
         """
         centre = around or now_utc()
         lo, hi = to_utc_iso(centre - window), to_utc_iso(centre + window)
@@ -171,40 +181,24 @@ class ArticleWrites:
             "concepts": json.dumps(list(concepts), ensure_ascii=False),
         }
         sql = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT if concepts else "")
-        return [self._decoded(row) for row in self.db.conn.execute(sql, args)]
-
-    def _decoded(self, row: tuple[Any, ...]) -> StoryCandidate:
-        """A candidate row as a `StoryCandidate`, memoised on the row's raw values.
-
-        The same first copies come back for article after article (the nearest in
-        time move slowly), and parsing their date and concepts and wrapping their
-        signature was most of the lookup. The key is the whole raw row, so an update,
-        retag or prune (here or in another process) simply misses: nothing to
-        invalidate, at the price of hashing the signature blob (under 1 us).
-        """
-        memo: OrderedDict[tuple[Any, ...], StoryCandidate] = self.__dict__.setdefault(
-            "_story_memo", OrderedDict())
-        found = memo.get(row)
-        if found is not None:
-            memo.move_to_end(row)
-            return found
-        article_id, story_id, title, published, concepts, blob = row
-        signature = array("I", blob or b"")  # a Sequence[int] that numpy reads in place
-        found = StoryCandidate(article_id, story_id, title, parse_iso(published),
-                               tuple(json.loads(concepts)), signature or None)  # type: ignore[arg-type]
-        memo[row] = found
-        if len(memo) > STORY_MEMO:
-            memo.popitem(last=False)
-        return found
+        ids = [row[0] for row in self.db.conn.execute(sql, args)]
+        self.candidates.check()
+        return [c.story for c in self.candidates.get(ids)]
 
     # -- applying a decision ---------------------------------------------------------
 
     def save(self, decision: Decision) -> Saved:
         """Apply one decision in one transaction (a savepoint inside `batch()`)."""
-        with self.lock, self.db.atomic():
+        with self.lock:
             if decision.dedup.update_of is not None:
-                return self._save_update(decision)
-            return self._save_new(decision)
+                self.candidates.forget(decision.dedup.update_of)
+                with self.db.atomic():
+                    return self._save_update(decision)
+            with self.db.atomic():
+                saved = self._save_new(decision)
+            if decision.dedup.duplicate_of is None:  # only first copies are candidates
+                self.candidates.add(_as_cached(saved, decision))
+            return saved
 
     # Plain statements for the per-article writes: sqlite-utils' insert/update inspect
     # the table on every call, which was half of `save`'s time in a backfill (issue 8).

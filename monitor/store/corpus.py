@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from ..models import Tagging
 from ..timeutil import iso, now_utc
+from .candidates import CandidateCache
 
 __all__ = ["EXPORT_FIELDS", "CorpusReads", "fts_query"]
 
@@ -52,6 +53,7 @@ def fts_query(text: str) -> str:
 class CorpusReads:
     db: Database
     lock: threading.RLock
+    candidates: CandidateCache
 
     # -- export / show -----------------------------------------------------------------
 
@@ -272,6 +274,7 @@ class CorpusReads:
     def apply_retag(self, results: Sequence[tuple[int, Tagging]], fingerprint: str) -> None:
         """Store new tagging for a batch of articles in one transaction."""
         with self.lock, self.db.atomic():
+            self.candidates.clear()  # their concepts change
             stories: set[int] = set()
             for article_id, t in results:
                 self.db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
@@ -311,6 +314,7 @@ class CorpusReads:
         vacuumed, so the space returns to the disk.
         """
         with self.lock, self.db.atomic():
+            self.candidates.clear()  # articles go, copies are re-rooted
             old = "SELECT id FROM articles WHERE coalesce(published_utc, fetched_at) < ?"
             ids = [r["id"] for r in self.db.query(old, [before_utc])]
             if not ids:
