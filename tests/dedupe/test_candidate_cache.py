@@ -1,0 +1,59 @@
+"""The writer's candidate cache never serves a stale stored article (issue 8).
+
+The store keeps decoded first copies between lookups; these tests change the rows
+behind its back (another process, an update at the same URL) and check that the
+next lookup sees the rows as they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.dedupe import STORY_WINDOW
+from monitor.models import Mention, Tagging
+from monitor.store import Store
+
+from .test_store import NOON, ingest
+
+
+def _story_candidate(store: Store, article_id: int):
+    found = store.story_candidates(NOON, STORY_WINDOW, (), ())
+    return next(c for c in found if c.article_id == article_id)
+
+
+def test_a_retag_by_another_process_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    with Store(path) as daemon, Store(path) as retag:
+        _, saved = ingest(daemon, "wire-original", "https://a.example/bridge-1", "A")
+        assert _story_candidate(daemon, saved.article_id).concepts == ()
+        tagging = Tagging(mentions=(Mention("ladakh", "Ladakh", "text", 0, 6, "Ladakh"),),
+                          concepts=("ladakh",), related=True, relevance=0.5)
+        retag.apply_retag([(saved.article_id, tagging)], "other-taxonomy")
+        assert _story_candidate(daemon, saved.article_id).concepts == ("ladakh",)
+
+
+def test_an_updated_article_is_read_again(tmp_path: Path) -> None:
+    with Store(tmp_path / "corpus.db") as store:
+        _, first = ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+        before = _story_candidate(store, first.article_id)
+        _, again = ingest(store, "report-own-b", "https://a.example/bridge-1", "A")
+        assert (again.article_id, again.status) == (first.article_id, "updated")
+        after = _story_candidate(store, first.article_id)
+        assert after.signature != before.signature
+
+
+def _bands(store: Store, article_id: int) -> list[int]:
+    return [r[0] for r in store.db.execute(
+        "SELECT key FROM lsh_bands WHERE article_id = ?", [article_id])]
+
+
+def test_copies_keep_their_fields(tmp_path: Path) -> None:
+    """What the cache hands out for a just-saved article equals a fresh read."""
+    path = tmp_path / "corpus.db"
+    with Store(path) as store:
+        _, saved = ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+        cached = _story_candidate(store, saved.article_id)
+        near = store.articles_by_bands(_bands(store, saved.article_id))
+    with Store(path) as fresh:
+        assert _story_candidate(fresh, saved.article_id) == cached
+        assert fresh.articles_by_bands(_bands(fresh, saved.article_id)) == near
