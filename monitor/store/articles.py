@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from ..models import CandidateArticle, Decision, StoryCandidate
 from ..timeutil import iso, now_utc, parse_iso, to_utc_iso
 from .candidates import Cached, CandidateCache
-from .sql import insert_row, select_rows, update_row
+from .sql import atomic, insert_row, select_rows, update_row
 
 __all__ = ["ArticleWrites", "Saved", "decode_signature", "encode_signature"]
 
@@ -192,9 +192,9 @@ class ArticleWrites:
         with self.lock:
             if decision.dedup.update_of is not None:
                 self.candidates.forget(decision.dedup.update_of)
-                with self.db.atomic():
+                with atomic(self.db.conn):
                     return self._save_update(decision)
-            with self.db.atomic():
+            with atomic(self.db.conn):
                 saved = self._save_new(decision)
             if decision.dedup.duplicate_of is None:  # only first copies are candidates
                 self.candidates.add(_as_cached(saved, decision))

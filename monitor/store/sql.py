@@ -9,10 +9,11 @@ names come from our own code, never from input.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["insert_row", "present_keys", "select_rows", "update_row"]
+__all__ = ["atomic", "insert_row", "present_keys", "select_rows", "update_row"]
 
 # SQLite allows 999 bound parameters in older builds: stay well under it.
 _CHUNK = 500
@@ -63,3 +64,35 @@ def present_keys(
             )
         )
     return found
+
+
+@contextmanager
+def atomic(conn: sqlite3.Connection) -> Iterator[None]:
+    """sqlite-utils' `Database.atomic` with one savepoint name for every level.
+
+    Its names are random, so each SAVEPOINT/RELEASE was a new statement for sqlite3
+    to prepare, twice an article in a backfill. Reusing a name nests correctly:
+    RELEASE and ROLLBACK TO act on the innermost savepoint of that name.
+    """
+    if not conn.in_transaction:
+        conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.rollback()
+            raise
+        return
+    conn.execute("SAVEPOINT monitor_save")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:  # an error may have ended the transaction already
+            conn.execute("ROLLBACK TO SAVEPOINT monitor_save")
+            conn.execute("RELEASE SAVEPOINT monitor_save")
+        raise
+    conn.execute("RELEASE SAVEPOINT monitor_save")
