@@ -6,37 +6,41 @@ DFA is an Aho-Corasick automaton over n-grams of at most WINDOW bytes, so the st
 after byte i depends only on the WINDOW bytes ending at i: starting every position
 in the start state and stepping all of them at once through their windows, in
 NumPy, reaches the same states as the walk. The features are then counted in the
-order the walk first meets them, so the naive Bayes sum adds the same float32
-terms in the same order and the scores are bit-identical, not merely close.
+order the walk first meets them (a per-feature minimum of positions in a scratch
+array, no sort), so the naive Bayes sum adds the same float32 terms in the same
+order and the scores are bit-identical, not merely close.
 
 Depends on py3langid 0.4's model layout (`tk_nextmove`, `tk_row`, `tk_output`,
-`_raw_score`); `fast_identifier` answers None for any other layout and the caller
-keeps the library's own walk. tests/clean/test_langid_fast.py checks WINDOW against
-the model and the scores against the library's.
+`_raw_score`); for any other layout `fast_identifier` returns the library's own
+identifier. tests/clean/test_langid_fast.py checks WINDOW against the model and the
+scores against the library's.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
 from py3langid.langid import MODEL_FILE, RAW_FLOOR, LanguageIdentifier
 
-__all__ = ["WINDOW", "FastIdentifier", "fast_identifier", "feature_counts"]
+__all__ = ["UNSEEN", "WINDOW", "FastIdentifier", "fast_identifier", "feature_counts"]
 
 WINDOW = 6  # the longest string a state of py3langid's bundled model stands for
+UNSEEN = np.iinfo(np.int32).max
 
 
 class FastIdentifier(LanguageIdentifier):
     """A `LanguageIdentifier` whose raw scores come from `feature_counts`."""
 
-    __slots__ = ("_np_next", "_np_out", "_np_rowbase")
+    __slots__ = ("_np_next", "_np_out", "_np_rowbase", "_scratch")
 
     def prepare(self) -> None:
         """Build the NumPy views of the DFA (the transition table is not copied)."""
         self._np_next = np.frombuffer(self.tk_nextmove, dtype=np.uint32)
         self._np_rowbase = np.asarray(self.tk_row, dtype=np.intp) << 8
         self._np_out = np.asarray(self.tk_output, dtype=np.int32)
+        self._scratch = threading.local()  # feature_counts' first_seen, one per thread
 
     def set_languages(self, langs: list[str] | None = None) -> None:
         super().set_languages(langs)
@@ -47,7 +51,11 @@ class FastIdentifier(LanguageIdentifier):
         self.nb_ptc = np.ascontiguousarray(self.nb_ptc, dtype=np.float32)
 
     def _raw_score(self, text: bytes) -> Any:
-        found = feature_counts(self._np_next, self._np_rowbase, self._np_out, text)
+        first_seen = getattr(self._scratch, "first_seen", None)
+        if first_seen is None:
+            first_seen = np.full(int(self._np_out.max()) + 1, UNSEEN, dtype=np.int32)
+            self._scratch.first_seen = first_seen
+        found = feature_counts(self._np_next, self._np_rowbase, self._np_out, text, first_seen)
         if found is None:  # as the library: no features, no evidence
             fill = 0.0 if self._norm_probs else RAW_FLOOR
             return np.full(len(self.nb_classes), fill, dtype=np.float32)
@@ -56,9 +64,14 @@ class FastIdentifier(LanguageIdentifier):
 
 
 def feature_counts(
-    nextmove: np.ndarray, rowbase: np.ndarray, output: np.ndarray, text: bytes
+    nextmove: np.ndarray, rowbase: np.ndarray, output: np.ndarray, text: bytes,
+    first_seen: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """(feature ids, counts as float32) in first-seen order, as py3langid's `visit_counts`."""
+    """(feature ids, counts as float32) in first-seen order, as py3langid's `visit_counts`.
+
+    `first_seen` is scratch, one int32 per feature, all UNSEEN on entry and again on
+    return: it replaces a sort (np.unique) by a minimum per feature.
+    """
     data = np.frombuffer(text, dtype=np.uint8)
     n = data.size
     states = np.zeros(n, dtype=np.intp)
@@ -71,9 +84,15 @@ def feature_counts(
     features = features[features >= 0]
     if not features.size:
         return None
-    ids, first, counts = np.unique(features, return_index=True, return_counts=True)
-    order = np.argsort(first)
-    return ids[order].astype(np.intp), counts[order].astype(np.float32)
+    where = np.arange(features.size, dtype=np.int32)
+    try:
+        np.minimum.at(first_seen, features, where)  # each feature's first position
+        first = first_seen[features]
+    finally:
+        first_seen[features] = UNSEEN
+    opens = first == where  # the positions where a feature is met first, in order
+    counts = np.bincount(first, minlength=features.size)[opens]
+    return features[opens].astype(np.intp), counts.astype(np.float32)
 
 
 def fast_identifier(languages: list[str]) -> LanguageIdentifier:

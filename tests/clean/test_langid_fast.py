@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from monitor.clean.langid_fast import WINDOW, FastIdentifier, fast_identifier
+from monitor.clean.langid_fast import UNSEEN, WINDOW, FastIdentifier, fast_identifier
 from monitor.clean.language import LANGUAGES
 
 from .test_language import ARABIC, ENGLISH, HINDI, URDU
@@ -70,3 +71,12 @@ def test_the_last_window_bytes_decide_the_state(fast: FastIdentifier) -> None:
             states = nextmove[rowbase[states] + byte]
             start = nextmove[rowbase[start] + byte]
         assert (states == start).all()
+
+
+def test_scratch_is_left_clean_and_per_thread(fast: FastIdentifier) -> None:
+    texts = _texts()
+    expected = [fast.rank(t) for t in texts]
+    assert (fast._scratch.first_seen == UNSEEN).all()
+    with ThreadPoolExecutor(4) as pool:  # threads share the model, not the scratch
+        for _ in range(3):
+            assert list(pool.map(fast.rank, texts)) == expected
