@@ -71,14 +71,14 @@ ENGLISH_MIN = 6
 ENGLISH_SHARE = 0.15
 # Frequent in English, rare in the other Latin-script languages of LANGUAGES ("was",
 # "will", "also", "of", "for" are German, Dutch or Scandinavian words too).
-_ENGLISH = frozenset((
+_ENGLISH = frozenset(w.encode() for w in (
     "the", "and", "that", "which", "their", "this", "from", "would", "been", "they",
     "said", "with", "were", "have", "after", "than", "into", "about", "there", "what",
     "when", "who", "its", "had", "but", "not", "are", "his", "has"
 ))
 # Function words of those languages and of romanised Hindi and Urdu: any of them
 # leaves the text to the model.
-_NOT_ENGLISH = frozenset((
+_NOT_ENGLISH = frozenset(w.encode() for w in (
     "de", "la", "le", "les", "et", "des", "du", "der", "die", "das", "und", "ist",
     "het", "een", "van", "yang", "dan", "ini", "itu", "och", "att", "som", "que", "los",
     "las", "el", "una", "por", "para", "il", "che", "di", "ki", "ke", "ka", "hai",
@@ -97,7 +97,8 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+")
 # Anything but Latin letters, punctuation, currency signs: the opening may not speak
 # for the rest (an English lead before an Urdu passage).
 _NOT_LATIN = re.compile(r"[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf]")
-_ASCII_WORD = re.compile(r"[a-z]+")
+# Bytes of anything but a-z to spaces: the a-z words of a lower-cased, encoded text.
+_A_TO_Z = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_].*)?$")
 
 _identifier: Any = None
@@ -225,7 +226,7 @@ def _classify(head: str) -> str:
 
 def _plainly_english(opening: str) -> bool:
     """English function words make up much of `opening` and no other language's do."""
-    words = _ASCII_WORD.findall(opening.lower())
+    words = opening.lower().encode("utf-8", "replace").translate(_A_TO_Z).split()
     english = len(list(filter(_ENGLISH.__contains__, words)))
     return (
         english >= ENGLISH_MIN

@@ -28,6 +28,10 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0\u2000-\u200a\u3000]*\n")
 
 def squash(text: str) -> str:
     """Collapse every run of whitespace (newlines included) to one space; strip the ends."""
+    # Printable text has no whitespace but the ASCII space (every other kind is a
+    # control or separator character), so most paragraphs are checked, not rebuilt.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     # str.split() and the regex \s agree on what is whitespace (both Py_UNICODE_ISSPACE),
     # and splitting is several times faster than substituting every single space.
     return " ".join(text.split())
