@@ -153,7 +153,7 @@ def _plausible(
 # candidate cache), so each one's fact set is built once: kept by article id with
 # the signature it came from, and rebuilt when the store hands out another one.
 _FACTS: dict[int, tuple[Sequence[int] | None, frozenset[int]]] = {}
-_FACTS_KEPT = 16_384
+_FACTS_KEPT = 4_096
 
 
 def _facts_of(c: StoryCandidate) -> frozenset[int]:
