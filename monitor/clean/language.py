@@ -10,9 +10,9 @@ steps, cheapest first:
    ("the", "which", "would"; at least ENGLISH_MIN of them, ENGLISH_SHARE of all
    words) and has none of the other Latin-script languages' or romanised Hindi and
    Urdu's ("und", "yang", "hai") is English without asking the model: most of what
-   the desk reads, at a fiftieth of the model's cost (issues 3 and 8). Anything less
-   plain goes to the model; on every English text of the shared sets the model
-   says English too.
+   the desk reads, at a twentieth of the model's cost (issues 3 and 8). Anything
+   less plain goes to the model; on every text of the shared sets that this test
+   calls English, the model says English too.
 3. py3langid, restricted to the languages a South Asian news desk meets, for
    everything else (Latin, Cyrillic, Arabic script without Urdu letters, ...).
    Restricting removes absurd answers (Latin, Volapük) on short English text.
