@@ -46,6 +46,7 @@ class ItemBuilder:
         self.store = app.store
         self.seen: list[tuple[str, int | None]] = []  # entries to mark without an item
         self.page_errors = 0
+        self.dates = app.date_context(source)  # summaries: one "now" a turn (~6 us an item)
 
     def items(self, resp: Response) -> list[tuple[str, RawItem]]:
         found = self._discover(resp)
@@ -140,7 +141,7 @@ class ItemBuilder:
             return None
         return RawItem(
             source=self.source.name, body=Body.TEXT, content=text or (cand.title or ""),
-            dates=self.app.date_context(self.source), url=link,
+            dates=self.dates, url=link,
             title=cand.title, published=cand.published, author=cand.author, origin="feed",
         )
 
