@@ -116,9 +116,12 @@ def _packed(name: str, answer: tuple[bool, Any]) -> bytes:
 
 def _rebuilt(kind: type[BaseException], args: tuple[Any, ...], attrs: dict[str, Any],
              trace: str) -> BaseException:
-    exc = kind.__new__(kind, *args)
-    exc.args = args
-    exc.__dict__.update(attrs)
+    try:
+        exc = kind.__new__(kind, *args)
+        exc.args = args
+        exc.__dict__.update(attrs)
+    except Exception:  # an exception class with a __new__ of its own
+        exc = RuntimeError(f"{kind.__name__}: {', '.join(map(str, args))}")
     exc.__cause__ = RemoteTraceback(trace)
     return exc
 
@@ -150,10 +153,11 @@ class _Pool:
         self._closed = False
 
     def run(self, name: str, *args: Any) -> Any:
+        task = ForkingPickler.dumps((name, args))  # a pickling error leaves the pipe as it was
         worker, conn = self._take()
         try:
-            conn.send((name, args))
-            ok, value = conn.recv()
+            conn.send_bytes(task)
+            answer = conn.recv_bytes()
         except BaseException as e:
             self._replace(worker)  # dead, or the pipe is out of step: a fresh worker
             if isinstance(e, EOFError | OSError):
@@ -162,6 +166,7 @@ class _Pool:
             raise
         finally:
             self._give_back(worker, conn)
+        ok, value = ForkingPickler.loads(answer)
         if not ok:
             raise _rebuilt(*value)
         return value
@@ -186,9 +191,8 @@ class _Pool:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the worker processes are closed")
-            if not self.workers:
-                for _ in range(self.size):
-                    self._add(_Worker(self.taxonomy, self.profile))
+            while len(self.workers) < self.size:  # started on first use
+                self._add(_Worker(self.taxonomy, self.profile))
         while True:
             got = self._idle.get()
             if got is None or self._closed:
