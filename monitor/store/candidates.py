@@ -83,13 +83,17 @@ class CandidateCache:
         """The articles with these ids that exist, in the order asked."""
         entries = self.entries
         wanted = list(ids)
-        found = [entry for entry in map(entries.get, wanted) if entry is not None]
-        if len(found) == len(wanted):
-            return found
-        missing = [i for i in wanted if i not in entries]
+        hits = [entry for entry in map(entries.get, wanted) if entry is not None]
+        if len(hits) == len(wanted):
+            return hits
+        # Adding the misses may evict entries this call found: answer from a local map.
+        found = {entry.article.id: entry for entry in hits}
+        missing = [i for i in wanted if i not in found]
         for row in self.conn.execute(_BY_IDS, [json.dumps(missing)]):
-            self.add(decode(row))
-        return [entry for entry in map(entries.get, wanted) if entry is not None]
+            entry = decode(row)
+            found[entry.article.id] = entry
+            self.add(entry)
+        return [found[i] for i in wanted if i in found]
 
     def add(self, entry: Cached) -> None:
         """Keep an entry; past `size`, the oldest kept goes (first in, first out: the

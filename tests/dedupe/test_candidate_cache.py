@@ -57,3 +57,16 @@ def test_copies_keep_their_fields(tmp_path: Path) -> None:
     with Store(path) as fresh:
         assert _story_candidate(fresh, saved.article_id) == cached
         assert fresh.articles_by_bands(_bands(fresh, saved.article_id)) == near
+
+
+def test_a_full_cache_still_returns_every_candidate(tmp_path: Path) -> None:
+    """Reading the misses evicts the oldest entries: not the ones this lookup found."""
+    with Store(tmp_path / "corpus.db") as store:
+        ids = [ingest(store, name, f"https://{site}.example/{name}", site)[1].article_id
+               for name, site in (("wire-original", "a"), ("report-own-b", "b"),
+                                  ("market-day1", "c"))]
+        store.candidates.clear()
+        store.candidates.size = 2
+        store.candidates.get(ids[1:])  # full, oldest first: ids[1], ids[2]
+        found = [c.article_id for c in store.story_candidates(NOON, STORY_WINDOW, (), ())]
+        assert found == ids
