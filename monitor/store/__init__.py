@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -35,6 +36,31 @@ from .sources import SourceState
 __all__ = ["Saved", "Store"]
 
 
+class _Database(Database):
+    """sqlite-utils' Database whose reads are safe beside a writer thread.
+
+    The daemon shares one connection between the fetch cycle's writer (a batch
+    transaction with a savepoint per article) and the notify jobs' reads. sqlite-utils'
+    `query` wraps each read in a savepoint of its own: from another thread that
+    savepoint lands in the middle of the writer's stack, and releasing it either
+    breaks the writer's next RELEASE or commits half of its batch. Our reads are
+    plain SELECTs (and PRAGMAs): they start under the store's lock, without a
+    savepoint, and their rows are read lazily as before.
+    """
+
+    lock: threading.RLock
+
+    def query(  # type: ignore[override]
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        with self.lock:
+            cursor = self.conn.execute(sql, params if params is not None else ())
+        if cursor.description is None:
+            raise ValueError(f"query() is for statements that return rows: {sql[:60]!r}")
+        keys = [d[0] for d in cursor.description]
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+
 class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
     """The corpus database. One instance per process; safe to share between threads.
 
@@ -48,7 +74,9 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
-            self.db = Database(conn)
+            self.lock = threading.RLock()
+            self.db = _Database(conn)
+            self.db.lock = self.lock
             self.db.execute("PRAGMA busy_timeout = 30000")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -58,7 +86,6 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             migrations.apply(self.db)
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"{self.path}: cannot open the database: {e}") from e
-        self.lock = threading.RLock()
         self.candidates = CandidateCache(conn)
 
     @contextmanager
