@@ -8,6 +8,7 @@
     discover.py    document -> candidates (per kind) workers.py     parsing in processes
     items.py       candidates -> raw items (pages)   health.py      backoff, status, redirects
     cycle.py       Fetcher: one source's turn, a whole cycle; one result per source
+    commits.py     the items of the sources ready at once, stored in one transaction
 """
 
 from __future__ import annotations
