@@ -83,6 +83,10 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             # 64 MB of page cache (default 2 MB): the FTS and LSH band indexes are
             # written at random places, and a batch of saves touches many pages.
             self.db.execute("PRAGMA cache_size = -65536")
+            # Each save is a savepoint, whose statement journal (every page it changes)
+            # spilled to a temporary file past 64 KB: ~8 MB of file writes a feed and a
+            # third of the writer's CPU in the kernel. It is a few pages: keep it in memory.
+            self.db.execute("PRAGMA temp_store = MEMORY")
             migrations.apply(self.db)
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"{self.path}: cannot open the database: {e}") from e
