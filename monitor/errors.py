@@ -50,6 +50,21 @@ class MonitorError(Exception):
 
     kind = "other"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exceptions pickle as (class, args), and ours take other arguments than the
+        # message they hand on: rebuilt that way in the parent, a worker's error raised
+        # TypeError instead and broke the process pool. Rebuild from the state instead.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(
+    cls: type[MonitorError], args: tuple[object, ...], state: dict[str, object]
+) -> MonitorError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigError(MonitorError):
     """The configuration or the taxonomy is wrong: names the file and the key."""
