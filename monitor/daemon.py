@@ -282,11 +282,18 @@ def daemon_status(app: App) -> dict[str, Any]:
         alive = pid_alive(int(beat.get("pid") or 0))
     jobs = {name: store.get_meta(f"job:{name}") for name, _, _ in NOTIFY_JOBS}
     configured = [s.name for s in app.settings.sources]
-    attention = [r["name"] for r in store.source_rows(configured)
-                 if r["status"] == "needs_attention" and not r["paused"]]
+    rows = [r for r in store.source_rows(configured) if not r["paused"]]
+    attention = [r["name"] for r in rows if r["status"] == "needs_attention"]
+    # Failing (backing off, still polled) is what the digest lists beside needing
+    # attention: a desk asking "what needs attention" wants both, with why.
+    failing = [{"name": r["name"], "error_kind": r["last_error_kind"],
+                "error": r["last_error_message"], "failures": r["consecutive_failures"],
+                "last_success_at": r["last_success_at"]}
+               for r in rows if r["status"] == "failing"]
     return {
         "healthy": alive, "daemon": {**beat, "alive": alive,
                                      "heartbeat_age_seconds": None if age is None else round(age)},
-        "jobs": jobs, "sources_needing_attention": attention, "checked_at": iso(now),
+        "jobs": jobs, "sources_needing_attention": attention, "sources_failing": failing,
+        "checked_at": iso(now),
     }
     return True

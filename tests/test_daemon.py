@@ -93,3 +93,28 @@ def test_daemon_lifecycle(tmp_path: Path):
         status = subprocess.run(monitor(config, "status"), env=env(), cwd=tmp_path,
                                 capture_output=True, text=True, timeout=30)
         assert status.returncode == 1 and "NOT RUNNING" in status.stdout
+
+
+def test_status_names_failing_sources_and_why(tmp_path: Path):
+    """`monitor status` lists what needs attention *and* what is failing, with the error."""
+    with LoopbackServer() as srv:
+        srv.serve("/ok.xml", body=rss("ok", 1).encode())
+        srv.serve("/down.xml", status=500)
+        srv.serve("/gone.xml", status=410)
+        config = write_config(tmp_path / "monitor.toml", [
+            {"name": name, "url": srv.url(f"/{name}.xml"), "full_text": False}
+            for name in ("ok", "down", "gone")])
+        fetched = subprocess.run(monitor(config, "fetch"), env=env(), cwd=tmp_path,
+                                 capture_output=True, text=True, timeout=60)
+        assert fetched.returncode in (0, 1), fetched.stderr
+        report = subprocess.run(monitor(config, "status", "--json"), env=env(), cwd=tmp_path,
+                                capture_output=True, text=True, timeout=30)
+        text = subprocess.run(monitor(config, "status"), env=env(), cwd=tmp_path,
+                              capture_output=True, text=True, timeout=30)
+    status = json.loads(report.stdout)
+    assert status["sources_needing_attention"] == ["gone"]
+    assert [(f["name"], f["error_kind"], f["failures"]) for f in status["sources_failing"]] \
+        == [("down", "http_status", 1)]
+    assert "failing    source down: http_status:" in text.stdout
+    assert "attention  source gone" in text.stdout
+    assert "ok" not in [f["name"] for f in status["sources_failing"]]

@@ -202,5 +202,9 @@ def status(app: App, as_json: bool) -> None:
                 click.echo(f"job        {name:18} never run")
         for name in report["sources_needing_attention"]:
             click.echo(f"attention  source {name} (see `monitor sources`)")
+        for f in report["sources_failing"]:
+            click.echo(f"failing    source {f['name']}: {f['error_kind']}: {f['error']} "
+                       f"({f['failures']} in a row, last success "
+                       f"{_ago(f['last_success_at'])})")
     if not report["healthy"]:
         raise SystemExit(1)
