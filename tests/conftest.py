@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,3 +66,30 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 
 def env_without_monitor() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+
+
+def stored_articles(db: Path) -> int:
+    """Articles so far; 0 while a run has not created its tables yet."""
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def kill_then_rerun(cmd: list[str], cwd: Path, db: Path) -> tuple[int, dict]:
+    """Start `cmd` (a `monitor backfill`), SIGKILL it once 50 articles are stored, then run
+    it again with `--json` to the end: the articles stored at the kill, and the summary."""
+    env = {**env_without_monitor(), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while stored_articles(db) < 50 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = stored_articles(db)
+    done = subprocess.run([*cmd, "--json"], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=150)
+    assert done.returncode == 0, done.stderr
+    return partial, json.loads(done.stdout)

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, ROOT, env_without_monitor, write_jsonl
+from .conftest import DATA, kill_then_rerun, write_jsonl
 
 DESK = DATA / "desk"
 
@@ -106,14 +100,6 @@ def test_since_until_filter_keeps_undated(tmp_path, run, export):
     assert [r["url"] for r in export("--since", "2024-01-01")] == ["https://d.example/1"]
 
 
-def _articles(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-
-
 @pytest.mark.timeout(180)
 def test_killed_backfill_resumes_without_loss_or_doubles(tmp_path, db):
     n = 600
@@ -125,20 +111,8 @@ def test_killed_backfill_resumes_without_loss_or_doubles(tmp_path, db):
     ])
     cmd = [sys.executable, "-m", "monitor", "--db", str(db), "backfill",
            str(tmp_path / "many.jsonl"), "--jobs", "1"]
-    env = {**env_without_monitor(), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while _articles(db) < 50 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    partial = _articles(db)
+    partial, summary = kill_then_rerun(cmd, tmp_path, db)
     assert 0 < partial < n, "the kill should land mid-run"
-    done = subprocess.run([*cmd, "--json"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=150)
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout)
     assert summary["skipped"].get("already loaded", 0) >= partial
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +12,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 
-from ..conftest import ROOT, env_without_monitor
+from ..conftest import kill_then_rerun
 
 
 def _lines(n: int) -> bytes:
@@ -81,15 +77,6 @@ def test_rerun_skips_each_checkpointed_line_and_reads_a_changed_one(tmp_path):
     assert again["updated"] == 1 and again["new"] == 0
 
 
-def _stored(db: Path) -> int:
-    """Articles so far; 0 while the run has not created its tables yet."""
-    try:
-        with sqlite3.connect(db, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-
-
 @pytest.mark.timeout(180)
 def test_killed_run_with_workers_resumes_without_loss_or_doubles(tmp_path):
     # Large enough that the kill lands mid-run on a fast machine too (batches commit
@@ -100,20 +87,8 @@ def test_killed_run_with_workers_resumes_without_loss_or_doubles(tmp_path):
     db = tmp_path / "k.db"
     cmd = [sys.executable, "-m", "monitor", "--db", str(db), "backfill", str(path),
            "--jobs", "2"]
-    env = {**env_without_monitor(), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while _stored(db) < 50 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    partial = _stored(db)
+    partial, summary = kill_then_rerun(cmd, tmp_path, db)
     assert 0 < partial < n, "the kill should land mid-run"
-    done = subprocess.run([*cmd, "--json"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=150)
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout)
     assert summary["skipped"].get("already loaded", 0) >= partial
     urls = _urls(db)
     assert len(urls) == len(set(urls)) == n
