@@ -21,19 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT, env_without_monitor
+from ..conftest import ROOT, env_without_monitor, stored_articles
 from .conftest import build_news_site
 from .server import Site
 
 ANSWERED = 24  # pages delivered before the site holds the rest
-
-
-def _articles(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
 
 
 def _no_orphans(db: Path) -> None:
@@ -58,7 +50,7 @@ def _kill_mid_run(cmd: list[str], env: dict[str, str], cwd: Path, site: Site, db
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None and not (
-            _articles(db) >= 3 and sum(site.delivered.values()) >= ANSWERED + 3):
+            stored_articles(db) >= 3 and sum(site.delivered.values()) >= ANSWERED + 3):
         time.sleep(0.02)
     time.sleep(0.3)  # what was delivered reaches the spool; the held requests wait on
     os.kill(proc.pid, signal.SIGKILL)
@@ -75,7 +67,7 @@ def test_killed_url_backfill_resumes_without_refetching(tmp_path, db, config):
         env = {**env_without_monitor(), "PYTHONPATH": str(ROOT)}
         site.hold_pages_after(ANSWERED)
         _kill_mid_run(cmd, env, tmp_path, site, db)
-        partial = _articles(db)
+        partial = stored_articles(db)
         assert 0 < partial < expected, "the kill should land mid-run"
         _no_orphans(db)
         spooled = list(Path(str(db) + ".spool").rglob("*"))
@@ -124,4 +116,4 @@ def test_ctrl_c_lets_requests_in_flight_land_then_resumes(tmp_path, db, config):
         assert done.returncode == 0, done.stderr
         # ...and were kept: nothing is asked twice.
         assert {p: n for p, n in site.hits.items() if n > 1} == {}
-    assert _articles(db) == expected
+    assert stored_articles(db) == expected
