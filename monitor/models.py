@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 __all__ = [
+    "SIGNATURE_MINHASH",
     "AlertIntent",
     "Body",
     "CandidateArticle",
@@ -33,6 +35,10 @@ __all__ = [
     "StoryVerdict",
     "Tagging",
 ]
+
+# The layout of an article's signature (`dedupe.fingerprint`): this many MinHash
+# values, then the sorted hashes of the names and figures it states.
+SIGNATURE_MINHASH = 128
 
 
 class Body(StrEnum):
@@ -168,8 +174,18 @@ class StoryCandidate:
     title: str | None
     published: datetime | None
     concepts: tuple[str, ...]
-    signature: Sequence[int] | None = None  # MinHash values (tuple or array)
+    signature: Sequence[int] | None = None  # MinHash values, then facts (tuple or array)
     entities: tuple[str, ...] = ()
+
+    @cached_property
+    def facts(self) -> frozenset[int]:
+        """The hashes of the names and figures it states (after the MinHash values).
+
+        Kept on the candidate: the store's candidate cache hands out the same objects
+        article after article, so each set is built once (issue 8).
+        """
+        signature = self.signature
+        return frozenset(signature[SIGNATURE_MINHASH:]) if signature else frozenset()
 
 
 @dataclass(frozen=True)

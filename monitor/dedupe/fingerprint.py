@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from ..models import SIGNATURE_MINHASH
 from .tokens import analyse
 
 __all__ = [
@@ -55,7 +56,7 @@ __all__ = [
     "fingerprint",
 ]
 
-NUM_PERM = 128
+NUM_PERM = SIGNATURE_MINHASH
 BANDS = 42
 ROWS = 3  # BANDS * ROWS <= NUM_PERM; the last NUM_PERM - BANDS*ROWS values band nothing
 SHINGLE = 3

@@ -140,32 +140,13 @@ def _plausible(
     mine: np.ndarray | None = None
     found = []
     for c in candidates:
-        if len(facts & _facts_of(c)) < need:
+        if len(facts & c.facts) < need:
             continue
         if mine is None:
             mine = np.asarray(signature[:NUM_PERM], dtype=np.uint32)
         if agreement(mine, c.signature) < TEMPLATE:
             found.append(c)
     return found
-
-
-# The store hands out the same decoded candidates article after article (its
-# candidate cache), so each one's fact set is built once: kept by article id with
-# the signature it came from, and rebuilt when the store hands out another one.
-_FACTS: dict[int, tuple[Sequence[int] | None, frozenset[int]]] = {}
-_FACTS_KEPT = 4_096
-
-
-def _facts_of(c: StoryCandidate) -> frozenset[int]:
-    signature = c.signature
-    kept = _FACTS.get(c.article_id)
-    if kept is not None and kept[0] is signature:
-        return kept[1]
-    facts = frozenset(signature[NUM_PERM:]) if signature else frozenset()
-    if len(_FACTS) >= _FACTS_KEPT:
-        _FACTS.clear()
-    _FACTS[c.article_id] = (signature, facts)
-    return facts
 
 
 def _hours_apart(article: CleanArticle, c: StoryCandidate) -> float | None:
