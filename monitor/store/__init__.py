@@ -32,6 +32,7 @@ from .outbox import Outbox
 from .runtime import Runtime
 from .schema import migrations
 from .sources import SourceState
+from .sql import atomic
 
 __all__ = ["Saved", "Store"]
 
@@ -91,17 +92,37 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"{self.path}: cannot open the database: {e}") from e
         self.candidates = CandidateCache(conn)
+        self.batching = False  # inside `batch()`: see there
 
     @contextmanager
     def batch(self) -> Iterator[Store]:
-        """One transaction around many saves (backfill); each save is a savepoint in it."""
+        """One transaction around many saves (backfill, a fetch cycle's group commit).
+
+        The batch is the unit: a save that fails inside it fails the whole batch,
+        which is rolled back (its callers retry item by item or stop), so saves in a
+        batch skip their own savepoints (two statements an article, issue 8). It
+        begins IMMEDIATE: it holds the write lock from the start, so no other
+        connection commits until it ends, and the candidate cache is checked once.
+        """
         with self.lock:
-            try:
-                with self.db.atomic():
+            conn = self.db.conn
+            if self.batching or conn.in_transaction:  # nested: a savepoint in the outer one
+                with atomic(conn):
                     yield self
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            self.batching = True
+            try:
+                self.candidates.check()
+                yield self
+                conn.execute("COMMIT")
             except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
                 self.candidates.clear()  # ids of rolled-back articles may be reused
                 raise
+            finally:
+                self.batching = False
 
     def close(self) -> None:
         self.db.close()

@@ -11,6 +11,7 @@ import json
 import threading
 from array import array
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -110,6 +111,7 @@ class ArticleWrites:
     db: Database
     lock: threading.RLock
     candidates: CandidateCache
+    batching: bool  # inside `Store.batch()`: no other connection commits meanwhile
 
     # -- lookups before a decision -------------------------------------------------
 
@@ -142,7 +144,8 @@ class ArticleWrites:
             "GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?",
             [*band_keys, limit],
         ))
-        self.candidates.check()
+        if not self.batching:
+            self.candidates.check()
         return [c.article for c in self.candidates.get(ids)]
 
     def story_of(self, article_id: int) -> int | None:
@@ -182,23 +185,28 @@ class ArticleWrites:
         }
         sql = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT if concepts else "")
         ids = [row[0] for row in self.db.conn.execute(sql, args)]
-        self.candidates.check()
+        if not self.batching:
+            self.candidates.check()
         return [c.story for c in self.candidates.get(ids)]
 
     # -- applying a decision ---------------------------------------------------------
 
     def save(self, decision: Decision) -> Saved:
-        """Apply one decision in one transaction (a savepoint inside `batch()`)."""
+        """Apply one decision in one transaction, or as part of the current `batch()`
+        (which fails as a whole if a save in it fails: no savepoint of its own)."""
         with self.lock:
             if decision.dedup.update_of is not None:
                 self.candidates.forget(decision.dedup.update_of)
-                with atomic(self.db.conn):
+                with self._transaction():
                     return self._save_update(decision)
-            with atomic(self.db.conn):
+            with self._transaction():
                 saved = self._save_new(decision)
             if decision.dedup.duplicate_of is None:  # only first copies are candidates
                 self.candidates.add(_as_cached(saved, decision))
             return saved
+
+    def _transaction(self) -> AbstractContextManager[None]:
+        return nullcontext() if self.batching else atomic(self.db.conn)
 
     # Plain statements for the per-article writes: sqlite-utils' insert/update inspect
     # the table on every call, which was half of `save`'s time in a backfill (issue 8).

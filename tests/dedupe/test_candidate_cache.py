@@ -7,6 +7,7 @@ next lookup sees the rows as they are.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from monitor.dedupe import STORY_WINDOW
@@ -70,3 +71,43 @@ def test_a_full_cache_still_returns_every_candidate(tmp_path: Path) -> None:
         store.candidates.get(ids[1:])  # full, oldest first: ids[1], ids[2]
         found = [c.article_id for c in store.story_candidates(NOON, STORY_WINDOW, (), ())]
         assert found == ids
+
+
+def test_a_failed_batch_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Saves in a batch have no savepoints of their own: a failure undoes the batch,
+    and the articles it had saved are neither stored nor handed out as candidates."""
+    with Store(tmp_path / "corpus.db") as store:
+        try:
+            with store.batch():
+                _, saved = ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+                assert _story_candidate(store, saved.article_id).article_id == saved.article_id
+                raise RuntimeError("the disk filled up")
+        except RuntimeError:
+            pass
+        assert store.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        assert store.story_candidates(NOON, STORY_WINDOW, (), ()) == []
+        # The id is reused by the next article, which is the one handed out.
+        _, other = ingest(store, "market-day1", "https://c.example/market", "C")
+        assert other.article_id == saved.article_id
+        near = store.articles_by_bands(_bands(store, other.article_id))
+        assert [c.canonical_url for c in near] == ["https://c.example/market"]
+
+
+def test_another_process_waits_for_a_batch_and_is_seen_by_the_next(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    with Store(path) as daemon, Store(path) as retag:
+        _, saved = ingest(daemon, "wire-original", "https://a.example/bridge-1", "A")
+        assert _story_candidate(daemon, saved.article_id).concepts == ()
+        tagging = Tagging(mentions=(Mention("ladakh", "Ladakh", "text", 0, 6, "Ladakh"),),
+                          concepts=("ladakh",), related=True, relevance=0.5)
+        retag.db.execute("PRAGMA busy_timeout = 50")
+        with daemon.batch():  # holds the write lock from its start
+            try:
+                retag.apply_retag([(saved.article_id, tagging)], "other-taxonomy")
+            except sqlite3.OperationalError as e:
+                assert "locked" in str(e)
+            else:
+                raise AssertionError("another process wrote in the middle of a batch")
+        retag.apply_retag([(saved.article_id, tagging)], "other-taxonomy")
+        with daemon.batch():
+            assert _story_candidate(daemon, saved.article_id).concepts == ("ladakh",)
