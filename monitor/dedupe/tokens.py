@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import repeat
 
 from .text import body_paragraphs
 
@@ -66,7 +67,12 @@ _KEEP = {
 
 # Plain byte patterns on purpose: a look-behind costs more than the rest of `analyse`.
 _CAPITALISED = re.compile(rb"[A-Z]\w+")
-_SENTENCE_OPENER = re.compile(rb"[.!?:]['\")]*\s+['\"(]*([A-Z]\w+)")
+_OPENER_TAIL = rb"['\")]*\s+['\"(]*([A-Z]\w+)"  # after a stop: a capitalised word
+_SENTENCE_OPENER = re.compile(rb"[.!?:]" + _OPENER_TAIL)
+# The same, one pattern per stop (see `_openers`).
+_OPENER_AFTER = tuple(
+    (stop, re.compile(re.escape(stop) + _OPENER_TAIL)) for stop in (b".", b"!", b"?", b":")
+)
 # Runs of digits and separators, everything else blanked: the numbers of the text
 # once the separators around them are stripped (a byte pass, not a regex scan).
 _FIGURE_ONLY = bytes(c if c in b"0123456789.," else 32 for c in range(256))
@@ -102,20 +108,43 @@ def _facts(body: bytes, as_written: set[bytes]) -> set[bytes]:
     wording but not the figures.
     """
     runs = set(body.translate(_FIGURE_ONLY).replace(b",", b"").split())
-    facts = {run.strip(b".") for run in runs}
+    facts = set(map(bytes.strip, runs, repeat(b".")))
     facts.discard(b"")  # a run of separators without a digit
-    openers = Counter(_SENTENCE_OPENER.findall(body))
+    capitalised = {w for w in as_written if 64 < w[0] < 91 and len(w) > 1}  # A-Z
+    if not capitalised:
+        return facts
+    # Three filters on one set, so in any order: an opener is counted in the body
+    # (a scan each) only when the set tests after the loop would keep its name.
+    openers = _openers(body)
+    for word in capitalised & openers.keys():  # opens a sentence: a name only if used
+        low = word.lower()
+        if low in as_written or low in STOPWORDS:
+            continue  # dropped below whatever the count
+        if body.count(word) <= openers[word]:  # elsewhere too ("Kupwara police said")
+            capitalised.discard(word)
+    # written in lower case somewhere, or a stopword: not a name
+    names = set(map(bytes.lower, capitalised))
+    names.difference_update(as_written, STOPWORDS)
+    facts.update(map(_MONTHS_B.get, names, names))
+    return facts
+
+
+def _openers(body: bytes) -> Counter[bytes]:
+    """How often each capitalised word opens a sentence (or the text) in `body`.
+
+    As `_SENTENCE_OPENER.findall`, one stop at a time: a pattern that starts with
+    a literal byte is searched for with memchr, one that starts with a character
+    class is tried at every byte (about twice the cost, issue 8). A match holds no
+    stop but its first byte, so the matches of the four add up to those of one.
+    """
+    found: list[bytes] = []
+    for stop, pattern in _OPENER_AFTER:
+        if stop in body:
+            found += pattern.findall(body)
+    openers = Counter(found)
     if first := _CAPITALISED.match(body):
         openers[first.group()] += 1
-    mid_sentence = {w for w in as_written if 64 < w[0] < 91 and len(w) > 1}  # A-Z
-    for word in mid_sentence & openers.keys():  # opens a sentence: a name only if used
-        if body.count(word) <= openers[word]:  # elsewhere too ("Kupwara police said")
-            mid_sentence.discard(word)
-    for word in mid_sentence:
-        low = word.lower()
-        if low not in as_written and low not in STOPWORDS:
-            facts.add(_MONTHS_B.get(low, low))
-    return facts
+    return openers
 
 
 def content_tokens(text: str, title: str | None = None) -> list[str]:
