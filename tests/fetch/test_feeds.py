@@ -41,6 +41,35 @@ def test_relative_entry_links_and_guids_are_resolved_against_the_feed() -> None:
     assert found.candidates[0].key == "guid:https://news.example/feeds/a1"
 
 
+ATOM_BASES = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://news.example/world/">
+<title>Desk</title>
+<entry><id>tag:news.example,2026:1</id><link rel="alternate" href="flood"/><title>One</title>
+<summary>First.</summary></entry>
+<entry xml:base="/sport/"><id>urn:x:2</id><link rel="alternate" href="match"/><title>Two</title>
+<summary>Second.</summary></entry>
+</feed>"""
+
+RSS_GUIDS = """<?xml version="1.0"?><rss version="2.0"><channel><title>D</title>
+<item><guid isPermaLink="false">a1</guid><link>/x/1</link><title>A</title>
+<description>a</description></item>
+<item><guid>a2</guid><title>B</title><description>b</description></item>
+</channel></rss>"""
+
+
+def test_xml_base_and_permalink_guids_resolve_as_feedparser_does() -> None:
+    # feedparser's base-URI bookkeeping is memoised (feeds.py): each entry's own
+    # xml:base still applies, and a GUID that is not a permalink stays as written.
+    got = [(c.key, c.link) for body in (ATOM_BASES, RSS_GUIDS)
+           for c in discover("feed", body.encode(), "application/xml", URL, "d").candidates]
+    assert got == [
+        ("guid:tag:news.example,2026:1", "https://news.example/world/flood"),
+        ("guid:urn:x:2", "https://news.example/sport/match"),
+        ("guid:a1", "https://news.example/x/1"),
+        ("guid:https://news.example/feeds/a2", "https://news.example/feeds/a2"),
+    ]
+
+
 def test_bench_feed_gives_every_item_with_its_summary() -> None:
     found = discover("feed", rss("f1", 30).encode(), "application/rss+xml", URL, "bench")
     assert len(found.candidates) == 30
