@@ -155,9 +155,12 @@ class Fetcher:
     def _ingest(self, source: Source, resp: Response, result: SourceResult) -> None:
         builder = ItemBuilder(self.app, self.client, self.workers, self.stop, source, result)
         items = builder.items(resp)
-        analyses = self.workers.analyse([raw for _, raw in items])
-        keyed = [(key, analysis) for (key, _), analysis in zip(items, analyses, strict=True)]
-        for outcome in self.committer.commit(source.name, keyed, builder.seen, now_utc()):
+        with self.committer.coming() as coming:  # turns ready meanwhile may wait for it
+            analyses = self.workers.analyse([raw for _, raw in items])
+            keyed = [(key, analysis) for (key, _), analysis in zip(items, analyses, strict=True)]
+            outcomes = self.committer.commit(source.name, keyed, builder.seen, now_utc(),
+                                             coming=coming)
+        for outcome in outcomes:
             result.counts[outcome.status] += 1
             result.alerts += outcome.alerts
 

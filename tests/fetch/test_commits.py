@@ -95,3 +95,48 @@ def test_one_source_failing_in_a_group_costs_the_others_nothing(fetcher: Fetcher
     assert {r["source"] for r in store.export_records()} == {"a", "c"}
     assert store.known_entries("b", [k for k, _ in turns["b"]] + ["b-seen"]) == set()
     assert store.known_entries("c", ["c-seen"]) == {"c-seen"}
+
+
+def test_a_ready_turn_waits_for_a_turn_being_analysed(fetcher: Fetcher) -> None:
+    committer = Committer(fetcher.app.store, fetcher.pipeline, linger=30)
+    turns = {s: analysed(fetcher, s, 2) for s in "ab"}
+    got: dict[str, object] = {}
+    analysing = threading.Event()
+    queued = threading.Event()
+
+    def b() -> None:
+        with committer.coming() as coming:  # b's items are being analysed
+            analysing.set()
+            queued.wait(10)
+            got["b"] = committer.commit("b", turns["b"], [], now_utc(), coming=coming)
+
+    tb = threading.Thread(target=b)
+    tb.start()
+    analysing.wait(10)
+    ta = threading.Thread(target=lambda: got.setdefault(
+        "a", committer.commit("a", turns["a"], [], now_utc())))
+    ta.start()
+    deadline = time.monotonic() + 10
+    while committer.waiting < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    queued.set()  # a is waiting: b's analysis ends, b joins a's transaction
+    ta.join(10)
+    tb.join(10)
+    assert statuses(got["a"]) == statuses(got["b"]) == ["new"] * 2
+    assert committer.transactions == 1
+
+
+def test_a_ready_turn_stops_waiting_when_the_other_turn_fails(fetcher: Fetcher) -> None:
+    committer = Committer(fetcher.app.store, fetcher.pipeline, linger=30)
+    got: list[object] = []
+    with committer.coming():  # an analysis that will fail: nothing comes of it
+        t = threading.Thread(target=lambda: got.append(
+            committer.commit("a", analysed(fetcher, "a", 1), [], now_utc())))
+        t.start()
+        deadline = time.monotonic() + 10
+        while committer.waiting < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    t.join(10)  # well before the 30 s linger
+    assert not t.is_alive()
+    assert statuses(got[0]) == ["new"]
+    assert committer.transactions == 1
