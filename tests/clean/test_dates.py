@@ -101,3 +101,57 @@ def test_year_one_placeholder_is_refused() -> None:
     # CMS placeholders such as 0001-01-01T00:00:00Z must not become 2001.
     assert parse_date("0001-01-01T00:00:00Z", KOLKATA) is None
     assert parse_date("19-11-19", KOLKATA) is not None  # a real two-digit year still works
+
+
+def _same_reading(a: datetime | None, b: datetime | None) -> bool:
+    """Equal, and with the same kind of zone under the same name (not only the instant)."""
+    if a is None or b is None:
+        return a is b
+    return (a, type(a.tzinfo), a.tzname(), a.utcoffset()) == (
+        b, type(b.tzinfo), b.tzname(), b.utcoffset()
+    )
+
+
+def test_rfc_2822_fast_path_reads_as_dateutil_over_every_zone() -> None:
+    # The fast path (issue 3) must give dateutil's datetime, zone object and all.
+    from monitor.clean.dates import ZONE_ABBREVIATIONS, _by_dateutil, _rfc_2822
+
+    zones = [*ZONE_ABBREVIATIONS, "XYZ", "ist", "A"]
+    zones += [f"{sign}{h:02d}{m:02d}" for sign in "+-" for h in range(0, 26, 1)
+              for m in (0, 15, 30, 45, 59, 60, 99)]
+    fast = 0
+    for zone in zones:
+        for text in (f"02 Jan 2024 10:00:00 {zone}", f"2 Feb 2023 23:59 {zone}"):
+            got = _rfc_2822(text)
+            fast += got is not None
+            assert got is None or _same_reading(got, _by_dateutil(text, "DMY")), text
+    assert fast > 100  # the common zones do take the fast path
+
+
+@pytest.mark.parametrize("order", ["DMY", "MDY"])
+def test_rfc_2822_fast_path_reads_as_dateutil_over_every_field(order: str) -> None:
+    from monitor.clean.dates import _by_dateutil, _rfc_2822
+
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    days = ["1", "01", "9", "09", "10", "28", "29", "30", "31", "0", "00", "32"]
+    for year in ("2024", "2023", "1900", "2100", "1899", "0999", "9999"):
+        for month in months:
+            for day in days:
+                for clock in ("00:00:00", "23:59:59", "12:30", "24:00", "09:60", "9:05:00"):
+                    text = f"{day} {month} {year} {clock} +0530"
+                    got = _rfc_2822(text)
+                    assert got is None or _same_reading(got, _by_dateutil(text, order)), text
+
+
+def test_feed_dates_read_the_same_with_the_fast_path() -> None:
+    from monitor.clean import dates
+
+    ctx = DateContext("Asia/Kolkata", datetime(2024, 6, 1, tzinfo=UTC), "DMY")
+    for value in ("Tue, 02 Jan 2024 10:00:00 +0530", "Sat, 30 Mar 2024 18:45:12 GMT",
+                  "Mon, 1 Apr 2024 08:00:00 IST", "Thu, 29 Feb 2024 00:00:00 -0400",
+                  "Sun, 31 Mar 2024 10:00:00 +0000", "31 Apr 2024 10:00:00 +0530"):
+        fast = parse_date(value, ctx)
+        slow = dates._by_dateutil(" ".join(value.split(", ", 1)[-1].split()), "DMY")
+        if slow is not None and slow > ctx.now:
+            slow = None
+        assert _same_reading(fast, slow), value
