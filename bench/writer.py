@@ -1,6 +1,7 @@
 """The ordered writer alone (issues 3 and 8): `Pipeline.commit` over analysed articles.
 
-    .venv/bin/python bench/writer.py [--articles 10000] [--words 500] [--profile FILE]
+    .venv/bin/python bench/writer.py [--articles 10000] [--words 500] [--per-day N]
+                                     [--profile FILE]
 
 Backfill and the daemon both funnel every item through one ordered writer in the
 main process (dedupe lookups, story, alerts, save); its CPU time an article caps
@@ -9,7 +10,10 @@ articles first (untimed, in this process), then commits them in batches of 500 a
 `monitor backfill` does, on a fresh database in a temporary folder, and prints the
 writer's CPU ms an article (one thread: the figure other load on the machine does
 not move), per 2,000 articles so that growth with the corpus shows, and the
-outcome counts. `--profile FILE` writes a cProfile of the committing.
+outcome counts. `--per-day N` dates N articles a day (a busy desk's
+backfill; the story lookup's window then holds ~3N articles); by default article i
+is dated day i of a cycling year (~27 a day at 10,000). `--profile FILE` writes a
+cProfile of the committing.
 Articles are generated (bench/backfill_pages.py), never taken from a corpus.
 """
 
@@ -22,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,12 +35,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from backfill_pages import make_article  # noqa: E402
 
 BATCH = 500
+START = date(2024, 1, 1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--words", type=int, default=500)
+    parser.add_argument("--per-day", type=int, default=0,
+                        help="articles dated each day (default: one a day, cycling a year)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the commits here")
     args = parser.parse_args()
 
@@ -49,7 +57,8 @@ def main() -> None:
     started = time.process_time()
     analyses = []
     for i in range(args.articles):
-        a = make_article(i, words=args.words)
+        on = START + timedelta(days=i // args.per_day) if args.per_day else None
+        a = make_article(i, words=args.words, on=on)
         raw = RawItem("bench", Body.TEXT, a.text, dates, url=f"https://ledger.example/news/{i}",
                       title=a.title, published=a.published.isoformat(), origin="jsonl")
         analyses.append(analyse(raw, taxonomy))

@@ -82,19 +82,15 @@ def _candidate(row: dict[str, Any]) -> CandidateArticle:
 
 # Story candidates, found in one statement (issue 8: five lookups an article were a
 # third of the ordered writer). Each list is a JSON array parameter, so the text
-# never changes and sqlite3 keeps one prepared statement. The concept branch walks
-# the window's articles (published_utc index, or fetched_at for undated ones)
-# rather than every mention of a common concept in the corpus. It returns ids: the
-# rows come decoded from the candidate cache (`candidates.py`).
+# never changes and sqlite3 keeps one prepared statement. The concept branch reads
+# the `story_concepts` index (first copies by concept and time, kept by triggers):
+# only the window's rows of the article's concepts. It returns ids: the rows come
+# decoded from the candidate cache (`candidates.py`).
 _BY_CONCEPT = """
     UNION SELECT id FROM (
-        SELECT a.id FROM articles a
-        WHERE (a.published_utc BETWEEN :lo AND :hi
-               OR (a.published_utc IS NULL AND a.fetched_at BETWEEN :lo AND :hi))
-          AND +a.duplicate_of IS NULL
-          AND EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = a.id
-                      AND m.concept IN (SELECT value FROM json_each(:concepts)))
-        ORDER BY a.id DESC LIMIT :limit)"""
+        SELECT DISTINCT article_id AS id FROM story_concepts
+        WHERE concept IN (SELECT value FROM json_each(:concepts)) AND at BETWEEN :lo AND :hi
+        ORDER BY 1 DESC LIMIT :limit)"""
 _STORY_CANDIDATES = """
 SELECT id FROM (
         SELECT id FROM articles WHERE published_utc <= :mid AND published_utc >= :lo

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ..conftest import write_jsonl
+from ..dedupe.test_story_index import assert_index_current
 from .conftest import make_article, write_config
 
 ALERTS = ('[[channels]]\nname = "console"\nkind = "console"\n\n'
@@ -102,6 +103,7 @@ def test_prune_removes_old_articles_and_keeps_the_rest_consistent(tmp_path, db, 
         assert _one(conn, "SELECT count(*) FROM backfill_items WHERE article_id NOT IN "
                           "(SELECT id FROM articles)") == 0
         assert _one(conn, "PRAGMA integrity_check") == "ok"
+        assert_index_current(conn)  # the story lookup's concept index, re-rooted copy included
         conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
     assert run("search", make_article(120, words=300).title, "--json",
                config=config).stdout.strip() == "[]"
