@@ -26,6 +26,7 @@ from monitor.tagging.taxonomy import Taxonomy
 __all__ = ["ArticleField", "Verdict", "mention", "run", "tag_article"]
 
 _words = word_finder()  # rules.tokens without its defaults: called for every window
+_NOTHING = Tagging((), (), False, 0.0)  # frozen: one instance serves every article
 
 
 class ArticleField:
@@ -226,6 +227,8 @@ def run(
 def tag_article(title: str | None, text: str, taxonomy: Taxonomy) -> Tagging:
     """Tag one article's title and text with `taxonomy` (see the module docstring)."""
     fields = run(title, text, taxonomy)
+    if not any(f.accepted for f in fields):
+        return _NOTHING  # most articles: what _tagging makes of no mentions
     mentions = [m for f in fields for m in f.mentions()]
     return _tagging(mentions, text or "", taxonomy)
 
