@@ -21,6 +21,7 @@ from enum import StrEnum
 from functools import cached_property
 
 __all__ = [
+    "FACT_MASK_BITS",
     "SIGNATURE_MINHASH",
     "AlertIntent",
     "Body",
@@ -34,6 +35,7 @@ __all__ = [
     "StoryCandidate",
     "StoryVerdict",
     "Tagging",
+    "fact_mask",
 ]
 
 # The layout of an article's signature (`dedupe.fingerprint`): this many MinHash
@@ -186,6 +188,29 @@ class StoryCandidate:
         """
         signature = self.signature
         return frozenset(signature[SIGNATURE_MINHASH:]) if signature else frozenset()
+
+    @cached_property
+    def fact_mask(self) -> tuple[int, int]:
+        """`fact_mask(self.facts)`, built once per candidate like `facts`."""
+        return fact_mask(self.facts)
+
+
+FACT_MASK_BITS = 4096
+
+
+def fact_mask(facts: frozenset[int]) -> tuple[int, int]:
+    """`(bits, collided)`: the facts folded into a FACT_MASK_BITS-bit integer, and how
+    many landed on a bit already set.
+
+    Two fact sets share at most `(a & b).bit_count() + min(collided_a, collided_b)`
+    facts (each shared fact sets a bit of `a & b`; those beyond the bits are
+    collisions within either set). The story stage tests that bound, a few machine
+    words, before comparing the sets themselves.
+    """
+    bits = 0
+    for h in facts:
+        bits |= 1 << (h % FACT_MASK_BITS)
+    return bits, len(facts) - bits.bit_count()
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,14 @@ from datetime import timedelta
 
 import numpy as np
 
-from ..models import CleanArticle, DedupVerdict, StoryCandidate, StoryVerdict, Tagging
+from ..models import (
+    CleanArticle,
+    DedupVerdict,
+    StoryCandidate,
+    StoryVerdict,
+    Tagging,
+    fact_mask,
+)
 from .decide import agreement
 from .fingerprint import MAX_FACTS, NUM_PERM, estimated_jaccard, fact_overlap
 
@@ -75,8 +82,8 @@ def assign_story(
             if c.article_id == original:
                 return StoryVerdict(c.story_id, "duplicate", verdict.similarity, original)
     best: tuple[float, StoryCandidate] | None = None
-    for c in _plausible(verdict.signature, candidates):
-        score = same_event_score(article, tagging, verdict, c, kinds or {})
+    for c in _plausible(verdict.signature, candidates):  # their wording is checked
+        score = _fact_score(article, tagging, verdict, c, kinds or {})
         if score is not None and (best is None or score > best[0]):
             best = (score, c)
     if best is None:
@@ -106,11 +113,22 @@ def same_event_score(
     kinds: Mapping[str, str],
 ) -> float | None:
     """How strongly `c` looks like another report of the article's event; None if not."""
+    if estimated_jaccard(verdict.signature, c.signature) >= TEMPLATE:
+        return None  # shared wording but not a copy: a template or a digest
+    return _fact_score(article, tagging, verdict, c, kinds)
+
+
+def _fact_score(
+    article: CleanArticle,
+    tagging: Tagging,
+    verdict: DedupVerdict,
+    c: StoryCandidate,
+    kinds: Mapping[str, str],
+) -> float | None:
+    """`same_event_score` for a candidate whose wording is already known to differ."""
     apart = _hours_apart(article, c)
     if apart is not None and apart > STORY_WINDOW.total_seconds() / 3600:
         return None
-    if estimated_jaccard(verdict.signature, c.signature) >= TEMPLATE:
-        return None  # shared wording but not a copy: a template or a digest
     if _different_places(tagging.concepts, c.concepts, kinds):
         return None
     jaccard, _, shared = fact_overlap(verdict.signature, c.signature)
@@ -126,7 +144,8 @@ def _plausible(
     """The candidates that may pass `same_event_score`, in their order; a superset.
 
     The two tests that reject almost every candidate, cheapest first: how many of
-    the candidate's fact hashes are among ours (at least the shared facts
+    the candidate's fact hashes are among ours (bounded first from the two fact
+    masks, `models.fact_mask`, then counted; at least the shared facts
     `fact_overlap` counts; over the size of our bottom-k sketch it bounds its
     Jaccard from above, since the union is never smaller than our side, nor a
     bottom-k sample than MAX_FACTS), then, for the few left, the MinHash agreement
@@ -137,9 +156,13 @@ def _plausible(
         return []  # no facts of ours: nothing is shared
     facts = frozenset(signature[NUM_PERM:])
     need = max(MIN_SHARED_FACTS, (SAME_EVENT - 1e-9) * min(len(facts), MAX_FACTS))
+    bits, collided = fact_mask(facts)
     mine: np.ndarray | None = None
     found = []
     for c in candidates:
+        their_bits, their_collided = c.fact_mask
+        if (bits & their_bits).bit_count() + min(collided, their_collided) < need:
+            continue
         if len(facts & c.facts) < need:
             continue
         if mine is None:

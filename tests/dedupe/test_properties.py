@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from monitor.dedupe import canonical_url, estimated_jaccard, fingerprint
 from monitor.dedupe.fingerprint import BANDS, NUM_PERM
+from monitor.models import FACT_MASK_BITS, fact_mask
 
 hosts = st.sampled_from(["example.com", "www.example.com", "m.example.co.in", "amp.news.example"])
 segments = st.lists(st.sampled_from(["news", "amp", "story-1", "index.html", "", "Kashmir"]),
@@ -47,3 +48,16 @@ def test_hindi_copy_with_furniture_is_the_same_text() -> None:
     assert fingerprint(body).content_hash == fingerprint(dressed).content_hash
     other = fingerprint("जम्मू में मंगलवार को बाजार खुले रहे और यातायात सामान्य रहा, पुलिस ने कहा।")
     assert estimated_jaccard(fingerprint(body).signature, other.signature) < 0.2
+
+
+# Hashes from a small range collide on the mask's bits often: the bound's hard case.
+fact_sets = st.frozensets(st.integers(0, 3 * FACT_MASK_BITS), max_size=64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fact_sets, fact_sets)
+def test_the_fact_mask_never_undercounts_shared_facts(a, b) -> None:
+    """The story stage drops a candidate when this bound is below what it needs: the
+    bound must never be below the facts really shared, or a story would be missed."""
+    (bits_a, collided_a), (bits_b, collided_b) = fact_mask(a), fact_mask(b)
+    assert len(a & b) <= (bits_a & bits_b).bit_count() + min(collided_a, collided_b)
