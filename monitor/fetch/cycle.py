@@ -14,7 +14,7 @@ body whose hash did not change stops there; otherwise the document's candidates
 or with `full_text` (always for sitemaps and pages) the article page itself, unless
 a stored article already has its canonical URL. Items are analysed (possibly in
 worker processes) and committed in one transaction with their entry marks, shared
-with the other sources ready at the same time (`commits.Committer`).
+with the other sources ready at the same time or about to be (`commits.Committer`).
 """
 
 from __future__ import annotations
