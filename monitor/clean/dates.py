@@ -230,7 +230,11 @@ def read_date(value: str | None, ctx: DateContext) -> DateReading:
         parsed = _with_month_name(text, ctx.date_order)
     if parsed is None or parsed.year < MIN_YEAR:
         return DateReading(None, f"unreadable date {text[:40]!r}")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    try:
+        offset = parsed.utcoffset()
+    except ValueError:  # "+2400": a zone a day or more off UTC does not exist
+        return DateReading(None, f"unreadable date {text[:40]!r}: no such UTC offset")
+    if offset is None:
         parsed = parsed.replace(tzinfo=zone_of(ctx))
     now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=zone_of(ctx))
     if parsed > now + MAX_FUTURE:

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.clean import parse_date
+from monitor.clean import clean_item, parse_date
 from monitor.clean.datefind import date_from_text, date_from_url
-from monitor.models import DateContext
+from monitor.clean.dates import read_date
+from monitor.models import Body, DateContext, RawItem
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 KOLKATA = DateContext("Asia/Kolkata", NOW)
@@ -155,3 +156,16 @@ def test_feed_dates_read_the_same_with_the_fast_path() -> None:
         if slow is not None and slow > ctx.now:
             slow = None
         assert _same_reading(fast, slow), value
+
+
+@pytest.mark.parametrize("value", ["Mon, 14 Oct 2024 10:00:00 +2400",
+                                   "Mon, 14 Oct 2024 10:00:00 -9900"])
+def test_an_impossible_utc_offset_is_an_unknown_date_not_a_lost_article(value: str) -> None:
+    """A feed date a day or more off UTC once made cleaning fail and the text vanish."""
+    raw = RawItem("wire", Body.TEXT, "Shops reopened in Srinagar on Monday.", KOLKATA,
+                  url="https://wire.example/a", title="Shops reopen", published=value)
+    article = clean_item(raw)
+    assert article.text == "Shops reopened in Srinagar on Monday."
+    assert article.published is None
+    assert "publication date unknown" in article.problems
+    assert "no such UTC offset" in (read_date(value, KOLKATA).problem or "")
