@@ -53,6 +53,7 @@ __all__ = [
     "Fingerprint",
     "estimated_jaccard",
     "fact_overlap",
+    "fact_sets_overlap",
     "fingerprint",
 ]
 
@@ -115,24 +116,29 @@ def estimated_jaccard(a: Sequence[int] | None, b: Sequence[int] | None) -> float
 
 
 def fact_overlap(a: Sequence[int] | None, b: Sequence[int] | None) -> tuple[float, float, int]:
-    """(Jaccard, containment, shared) of two signatures' fact sketches.
+    """(Jaccard, containment, shared) of two signatures' fact sketches (`fact_sets_overlap`)."""
+    fa = frozenset(a[NUM_PERM:]) if a else frozenset()
+    fb = frozenset(b[NUM_PERM:]) if b else frozenset()
+    return fact_sets_overlap(fa, fb)
+
+
+def fact_sets_overlap(fa: frozenset[int], fb: frozenset[int]) -> tuple[float, float, int]:
+    """(Jaccard, containment, shared) of two fact sketches (the hashes after NUM_PERM).
 
     Computed over the MAX_FACTS smallest hashes of the union (the bottom-k
     estimator; exact when both sets are small): containment is the shared share of
-    the smaller side. All zero when either side states no facts.
+    the smaller side. All zero when either side states no facts. Set operations
+    only (the story stage calls this for every plausible candidate).
     """
-    fa = set(a[NUM_PERM:]) if a else set()
-    fb = set(b[NUM_PERM:]) if b else set()
     if not fa or not fb:
         return 0.0, 0.0, 0
     if len(fa) < MAX_FACTS and len(fb) < MAX_FACTS:  # both sketches hold every fact
         shared = len(fa & fb)
         union, smaller = len(fa) + len(fb) - shared, min(len(fa), len(fb))
         return shared / union, shared / smaller, shared
-    bottom = sorted(fa | fb)[:MAX_FACTS]
-    in_a = sum(1 for h in bottom if h in fa)
-    in_b = sum(1 for h in bottom if h in fb)
-    shared = sum(1 for h in bottom if h in fa and h in fb)
+    bottom = frozenset(sorted(fa | fb)[:MAX_FACTS])
+    in_a, in_b = len(fa & bottom), len(fb & bottom)
+    shared = len(fa & fb & bottom)
     smaller = min(in_a, in_b)
     return shared / len(bottom), (shared / smaller if smaller else 0.0), shared
 

@@ -55,7 +55,7 @@ from ..models import (
     fact_mask,
 )
 from .decide import agreement
-from .fingerprint import MAX_FACTS, NUM_PERM, estimated_jaccard, fact_overlap
+from .fingerprint import MAX_FACTS, NUM_PERM, estimated_jaccard, fact_sets_overlap
 
 __all__ = ["SAME_EVENT", "STORY_WINDOW", "TEMPLATE", "assign_story", "can_join_story"]
 
@@ -131,7 +131,7 @@ def _fact_score(
         return None
     if _different_places(tagging.concepts, c.concepts, kinds):
         return None
-    jaccard, _, shared = fact_overlap(verdict.signature, c.signature)
+    jaccard, _, shared = fact_sets_overlap(_facts(verdict.signature), c.facts)
     needed = SAME_EVENT + SAME_EVENT_PER_DAY * (apart or 0.0) / 24
     if jaccard < needed or shared < MIN_SHARED_FACTS:
         return None
@@ -170,6 +170,10 @@ def _plausible(
         if agreement(mine, c.signature) < TEMPLATE:
             found.append(c)
     return found
+
+
+def _facts(signature: Sequence[int]) -> frozenset[int]:
+    return frozenset(signature[NUM_PERM:])
 
 
 def _hours_apart(article: CleanArticle, c: StoryCandidate) -> float | None:
