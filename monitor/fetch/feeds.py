@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import feedparser
-import feedparser.mixin
 
 from ..errors import ParseError
 from .charset import decode_body, to_utf8_xml
@@ -38,9 +37,12 @@ __all__ = ["FeedEntry", "ParsedFeed", "looks_like_json_feed", "parse_feed"]
 # ~180 times a 30-item feed, ~30% of the parse (issue 3). The function is pure (its
 # arguments and feedparser's constant scheme list), so a small memo gives the same
 # URIs; entry links and GUIDs are still resolved against the feed as before.
-if not hasattr(feedparser.mixin.make_safe_absolute_uri, "cache_info"):  # once a process
-    feedparser.mixin.make_safe_absolute_uri = functools.lru_cache(maxsize=256)(
-        feedparser.mixin.make_safe_absolute_uri)
+# An internal of feedparser 6 (pinned below 7 in pyproject.toml): a release that
+# moves it only loses the memo, never the parse.
+_mixin = getattr(feedparser, "mixin", None)
+_resolve = getattr(_mixin, "make_safe_absolute_uri", None)
+if callable(_resolve) and not hasattr(_resolve, "cache_info"):  # once a process
+    _mixin.make_safe_absolute_uri = functools.lru_cache(maxsize=256)(_resolve)  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
