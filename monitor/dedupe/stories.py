@@ -82,8 +82,9 @@ def assign_story(
             if c.article_id == original:
                 return StoryVerdict(c.story_id, "duplicate", verdict.similarity, original)
     best: tuple[float, StoryCandidate] | None = None
-    for c in _plausible(verdict.signature, candidates):  # their wording is checked
-        score = _fact_score(article, tagging, verdict, c, kinds or {})
+    for c in _plausible(verdict.signature, candidates):
+        score = same_event_score(article, tagging, verdict, c, kinds or {},
+                                 wording_checked=True)
         if score is not None and (best is None or score > best[0]):
             best = (score, c)
     if best is None:
@@ -111,21 +112,16 @@ def same_event_score(
     verdict: DedupVerdict,
     c: StoryCandidate,
     kinds: Mapping[str, str],
+    *,
+    wording_checked: bool = False,
 ) -> float | None:
-    """How strongly `c` looks like another report of the article's event; None if not."""
-    if estimated_jaccard(verdict.signature, c.signature) >= TEMPLATE:
+    """How strongly `c` looks like another report of the article's event; None if not.
+
+    `wording_checked`: `_plausible` already found their wording apart (the TEMPLATE
+    test, same arithmetic), so it is not computed twice.
+    """
+    if not wording_checked and estimated_jaccard(verdict.signature, c.signature) >= TEMPLATE:
         return None  # shared wording but not a copy: a template or a digest
-    return _fact_score(article, tagging, verdict, c, kinds)
-
-
-def _fact_score(
-    article: CleanArticle,
-    tagging: Tagging,
-    verdict: DedupVerdict,
-    c: StoryCandidate,
-    kinds: Mapping[str, str],
-) -> float | None:
-    """`same_event_score` for a candidate whose wording is already known to differ."""
     apart = _hours_apart(article, c)
     if apart is not None and apart > STORY_WINDOW.total_seconds() / 3600:
         return None

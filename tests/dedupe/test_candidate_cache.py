@@ -22,15 +22,22 @@ def _story_candidate(store: Store, article_id: int):
     return next(c for c in found if c.article_id == article_id)
 
 
+LADAKH = Tagging(mentions=(Mention("ladakh", "Ladakh", "text", 0, 6, "Ladakh"),),
+                 concepts=("ladakh",), related=True, relevance=0.5)
+
+
+def _untagged_article(store: Store) -> int:
+    _, saved = ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+    assert _story_candidate(store, saved.article_id).concepts == ()
+    return saved.article_id
+
+
 def test_a_retag_by_another_process_is_seen(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     with Store(path) as daemon, Store(path) as retag:
-        _, saved = ingest(daemon, "wire-original", "https://a.example/bridge-1", "A")
-        assert _story_candidate(daemon, saved.article_id).concepts == ()
-        tagging = Tagging(mentions=(Mention("ladakh", "Ladakh", "text", 0, 6, "Ladakh"),),
-                          concepts=("ladakh",), related=True, relevance=0.5)
-        retag.apply_retag([(saved.article_id, tagging)], "other-taxonomy")
-        assert _story_candidate(daemon, saved.article_id).concepts == ("ladakh",)
+        article_id = _untagged_article(daemon)
+        retag.apply_retag([(article_id, LADAKH)], "other-taxonomy")
+        assert _story_candidate(daemon, article_id).concepts == ("ladakh",)
 
 
 def test_an_updated_article_is_read_again(tmp_path: Path) -> None:
@@ -96,18 +103,15 @@ def test_a_failed_batch_leaves_nothing_behind(tmp_path: Path) -> None:
 def test_another_process_waits_for_a_batch_and_is_seen_by_the_next(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     with Store(path) as daemon, Store(path) as retag:
-        _, saved = ingest(daemon, "wire-original", "https://a.example/bridge-1", "A")
-        assert _story_candidate(daemon, saved.article_id).concepts == ()
-        tagging = Tagging(mentions=(Mention("ladakh", "Ladakh", "text", 0, 6, "Ladakh"),),
-                          concepts=("ladakh",), related=True, relevance=0.5)
+        article_id = _untagged_article(daemon)
         retag.db.execute("PRAGMA busy_timeout = 50")
         with daemon.batch():  # holds the write lock from its start
             try:
-                retag.apply_retag([(saved.article_id, tagging)], "other-taxonomy")
+                retag.apply_retag([(article_id, LADAKH)], "other-taxonomy")
             except sqlite3.OperationalError as e:
                 assert "locked" in str(e)
             else:
                 raise AssertionError("another process wrote in the middle of a batch")
-        retag.apply_retag([(saved.article_id, tagging)], "other-taxonomy")
+        retag.apply_retag([(article_id, LADAKH)], "other-taxonomy")
         with daemon.batch():
-            assert _story_candidate(daemon, saved.article_id).concepts == ("ladakh",)
+            assert _story_candidate(daemon, article_id).concepts == ("ladakh",)
