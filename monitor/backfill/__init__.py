@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 from ..app import App
@@ -37,6 +38,7 @@ from ..store import Store
 from ..tagging import Taxonomy
 from ..timeutil import iso
 from .inputs import InputContext, InputItem, count_items, discover, read_input
+from .interrupts import DeferredInterrupt
 from .jsonl import JsonlChunk, SourceDates, plan_jsonl, read_chunk
 from .spool import Spool
 from .web import SKIP_DATE, WebReader, is_url
@@ -310,36 +312,58 @@ def _ingest(
     progress: Callable[[Summary, int | None], None] | None,
     total: Callable[[], int | None],
 ) -> None:
-    """Commit analysed items in batches: one transaction per batch or per second."""
+    """Commit analysed items in batches: one transaction per batch or per second.
+
+    Each batch starts once its first item is there: the transaction holds the write
+    lock (a daemon beside the backfill waits for it), so waiting for input, a slow
+    site for one, happens outside it.
+    """
     stream = _analysed(_not_done(items, run.store, run.key, run.summary), taxonomy, jobs, ctx)
+    interrupts = DeferredInterrupt()
     last_report = 0.0
-    while True:
-        deadline = time.monotonic() + BATCH_SECONDS
-        count = 0
-        committed: list[str] = []
-        with run.store.batch():
+    with interrupts.installed():
+        while True:
             try:
-                for item, analysis in stream:
+                first = next(stream, None)
+            except KeyboardInterrupt:
+                run.summary.interrupted = True
+                first = None
+            count = -1 if first is None else _ingest_batch(first, stream, run, interrupts)
+            now = time.monotonic()
+            if progress and (count < 0 or now - last_report > 0.2):
+                progress(run.summary, total())
+                last_report = now
+            if count < 0:
+                return
+
+
+def _ingest_batch(
+    first: Analysed, stream: Iterator[Analysed], run: _Run, interrupts: DeferredInterrupt
+) -> int:
+    """One transaction: `first` and what follows it, up to BATCH_ITEMS or BATCH_SECONDS.
+    How many items it took; -1 when the stream is exhausted or the run interrupted."""
+    deadline = time.monotonic() + BATCH_SECONDS
+    count = 0
+    committed: list[str] = []
+    with run.store.batch():
+        try:
+            for item, analysis in chain([first], stream):
+                with interrupts.saving_item():  # a Ctrl-C waits for the item to be saved
                     if _one(item, analysis, run):
                         committed.append(item.key)
-                    count += 1
-                    if count >= BATCH_ITEMS or time.monotonic() > deadline:
-                        break
-                else:
-                    count = -1  # the stream is exhausted
-            except KeyboardInterrupt:
-                run.summary.interrupted = True  # commit what is done; the rest waits for a rerun
-                count = -1
-        if run.spool is not None:  # stored for good: their spooled pages are not needed
-            for item_key in committed:
-                if item_key.startswith("url:") and "#" not in item_key:
-                    run.spool.drop(item_key[4:])
-        now = time.monotonic()
-        if progress and (count < 0 or now - last_report > 0.2):
-            progress(run.summary, total())
-            last_report = now
-        if count < 0:
-            return
+                count += 1
+                if count >= BATCH_ITEMS or time.monotonic() > deadline:
+                    break
+            else:
+                count = -1  # the stream is exhausted
+        except KeyboardInterrupt:
+            run.summary.interrupted = True  # commit what is done; the rest waits for a rerun
+            count = -1
+    if run.spool is not None:  # stored for good: their spooled pages are not needed
+        for item_key in committed:
+            if item_key.startswith("url:") and "#" not in item_key:
+                run.spool.drop(item_key[4:])
+    return count
 
 
 def _not_done(

@@ -92,7 +92,7 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"{self.path}: cannot open the database: {e}") from e
         self.candidates = CandidateCache(conn)
-        self.batching = False  # inside `batch()`: see there
+        self.batching = self.batch_broken = False  # inside `batch()`: see there
 
     @contextmanager
     def batch(self) -> Iterator[Store]:
@@ -103,18 +103,26 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         batch skip their own savepoints (two statements an article, issue 8). It
         begins IMMEDIATE: it holds the write lock from the start, so no other
         connection commits until it ends, and the candidate cache is checked once.
+        A save that raised leaves the batch unable to commit: leaving the batch then
+        rolls it back and raises StoreError, even if the caller caught the exception.
         """
         with self.lock:
             conn = self.db.conn
             if self.batching or conn.in_transaction:  # nested: a savepoint in the outer one
-                with atomic(conn):
-                    yield self
+                try:
+                    with atomic(conn):
+                        yield self
+                except BaseException:
+                    self.candidates.clear()  # ids of rolled-back articles may be reused
+                    raise
                 return
             conn.execute("BEGIN IMMEDIATE")
-            self.batching = True
+            self.batching, self.batch_broken = True, False
             try:
                 self.candidates.check()
                 yield self
+                if self.batch_broken:  # its exception was caught inside the batch
+                    raise StoreError("a save did not finish: the batch was rolled back")
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:

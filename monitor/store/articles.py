@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import threading
 from array import array
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -108,6 +108,7 @@ class ArticleWrites:
     lock: threading.RLock
     candidates: CandidateCache
     batching: bool  # inside `Store.batch()`: no other connection commits meanwhile
+    batch_broken: bool  # a save in the current batch did not finish: it must roll back
 
     # -- lookups before a decision -------------------------------------------------
 
@@ -202,7 +203,17 @@ class ArticleWrites:
             return saved
 
     def _transaction(self) -> AbstractContextManager[None]:
-        return nullcontext() if self.batching else atomic(self.db.conn)
+        return self._in_batch() if self.batching else atomic(self.db.conn)
+
+    @contextmanager
+    def _in_batch(self) -> Iterator[None]:
+        """A save inside `batch()` has no savepoint: one that does not finish leaves
+        the batch unable to commit, even if its caller swallows the exception."""
+        try:
+            yield
+        except BaseException:
+            self.batch_broken = True
+            raise
 
     # Plain statements for the per-article writes: sqlite-utils' insert/update inspect
     # the table on every call, which was half of `save`'s time in a backfill (issue 8).
