@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from ..models import Tagging
 from ..timeutil import iso, now_utc
 from .candidates import CandidateCache
+from .sql import atomic
 
 __all__ = ["EXPORT_FIELDS", "CorpusReads", "fts_query"]
 
@@ -313,7 +314,7 @@ class CorpusReads:
         without their article id. Then the FTS index is optimised and the file
         vacuumed, so the space returns to the disk.
         """
-        with self.lock, self.db.atomic():
+        with self.lock, atomic(self.db.conn, immediate=True):  # reads, then writes
             self.candidates.clear()  # articles go, copies are re-rooted
             old = "SELECT id FROM articles WHERE coalesce(published_utc, fetched_at) < ?"
             ids = [r["id"] for r in self.db.query(old, [before_utc])]

@@ -67,15 +67,18 @@ def present_keys(
 
 
 @contextmanager
-def atomic(conn: sqlite3.Connection) -> Iterator[None]:
+def atomic(conn: sqlite3.Connection, *, immediate: bool = False) -> Iterator[None]:
     """sqlite-utils' `Database.atomic` with one savepoint name for every level.
 
     Its names are random, so each SAVEPOINT/RELEASE was a new statement for sqlite3
     to prepare, twice an article in a backfill. Reusing a name nests correctly:
     RELEASE and ROLLBACK TO act on the innermost savepoint of that name.
+    `immediate`: take the write lock at BEGIN, for a transaction that reads before it
+    writes; a deferred one fails at once ("database is locked") if another process
+    commits between its first read and its first write, instead of waiting its turn.
     """
     if not conn.in_transaction:
-        conn.execute("BEGIN")
+        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         try:
             yield
         except BaseException:

@@ -124,3 +124,40 @@ def test_prune_with_nothing_old_changes_nothing(tmp_path, db, run):
     assert "pruned 0 article(s)" in run("prune", "--older-than", "30").stdout
     with sqlite3.connect(db) as conn:
         assert _one(conn, "SELECT count(*) FROM articles") == 1
+
+
+def test_prune_waits_for_a_daemon_that_writes_meanwhile(tmp_path, monkeypatch):
+    """prune reads the old ids, then writes: a daemon committing in between must make it
+    wait its turn, not fail with 'database is locked'."""
+    import threading
+
+    from monitor.store import Store
+    from monitor.store.corpus import CorpusReads
+
+    from ..dedupe.test_store import ingest
+
+    path = tmp_path / "corpus.db"
+    daemon_wrote: list[str] = []
+
+    def daemon_writes() -> None:
+        with sqlite3.connect(path, timeout=10) as daemon:
+            daemon.execute("INSERT INTO meta(key, value) VALUES ('heartbeat', 'now')")
+        daemon_wrote.append("yes")
+
+    real = CorpusReads._prune_repoint_copies
+
+    def between_read_and_write(self):  # type: ignore[no-untyped-def]
+        writer = threading.Thread(target=daemon_writes)
+        writer.start()
+        writer.join(1.0)  # it waits for prune's write lock, or commits now
+        return real(self)
+
+    with Store(path) as store:
+        ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+        monkeypatch.setattr(CorpusReads, "_prune_repoint_copies", between_read_and_write)
+        assert store.prune("2030-01-01T00:00:00+00:00")["articles"] == 1
+    for _ in range(100):
+        if daemon_wrote:
+            break
+        threading.Event().wait(0.05)
+    assert daemon_wrote == ["yes"]
