@@ -36,6 +36,7 @@ __all__ = [
     "StoryVerdict",
     "Tagging",
     "fact_mask",
+    "signature_facts",
 ]
 
 # The layout of an article's signature (`dedupe.fingerprint`): this many MinHash
@@ -140,6 +141,11 @@ class DedupVerdict:
     method: str | None = None  # url | exact | minhash
     similarity: float | None = None
 
+    @cached_property
+    def facts(self) -> frozenset[int]:
+        """The article's fact hashes (`signature_facts`), built once for all candidates."""
+        return signature_facts(self.signature)
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -186,13 +192,17 @@ class StoryCandidate:
         Kept on the candidate: the store's candidate cache hands out the same objects
         article after article, so each set is built once (issue 8).
         """
-        signature = self.signature
-        return frozenset(signature[SIGNATURE_MINHASH:]) if signature else frozenset()
+        return signature_facts(self.signature)
 
     @cached_property
     def fact_mask(self) -> tuple[int, int]:
         """`fact_mask(self.facts)`, built once per candidate like `facts`."""
         return fact_mask(self.facts)
+
+
+def signature_facts(signature: Sequence[int] | None) -> frozenset[int]:
+    """The hashes of the names and figures a signature states (after its MinHash values)."""
+    return frozenset(signature[SIGNATURE_MINHASH:]) if signature else frozenset()
 
 
 FACT_MASK_BITS = 4096

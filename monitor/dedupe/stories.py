@@ -82,7 +82,7 @@ def assign_story(
             if c.article_id == original:
                 return StoryVerdict(c.story_id, "duplicate", verdict.similarity, original)
     best: tuple[float, StoryCandidate] | None = None
-    for c in _plausible(verdict.signature, candidates):
+    for c in _plausible(verdict, candidates):
         score = same_event_score(article, tagging, verdict, c, kinds or {},
                                  wording_checked=True)
         if score is not None and (best is None or score > best[0]):
@@ -127,7 +127,7 @@ def same_event_score(
         return None
     if _different_places(tagging.concepts, c.concepts, kinds):
         return None
-    jaccard, _, shared = fact_sets_overlap(_facts(verdict.signature), c.facts)
+    jaccard, _, shared = fact_sets_overlap(verdict.facts, c.facts)
     needed = SAME_EVENT + SAME_EVENT_PER_DAY * (apart or 0.0) / 24
     if jaccard < needed or shared < MIN_SHARED_FACTS:
         return None
@@ -135,7 +135,7 @@ def same_event_score(
 
 
 def _plausible(
-    signature: Sequence[int], candidates: Sequence[StoryCandidate]
+    verdict: DedupVerdict, candidates: Sequence[StoryCandidate]
 ) -> list[StoryCandidate]:
     """The candidates that may pass `same_event_score`, in their order; a superset.
 
@@ -148,9 +148,9 @@ def _plausible(
     (the TEMPLATE test, the same arithmetic as `estimated_jaccard`). A candidate
     dropped here would have been rejected there too.
     """
-    if len(signature) <= NUM_PERM or not candidates:
+    signature, facts = verdict.signature, verdict.facts
+    if not facts or not candidates:
         return []  # no facts of ours: nothing is shared
-    facts = frozenset(signature[NUM_PERM:])
     need = max(MIN_SHARED_FACTS, (SAME_EVENT - 1e-9) * min(len(facts), MAX_FACTS))
     bits, collided = fact_mask(facts)
     mine: np.ndarray | None = None
@@ -166,10 +166,6 @@ def _plausible(
         if agreement(mine, c.signature) < TEMPLATE:
             found.append(c)
     return found
-
-
-def _facts(signature: Sequence[int]) -> frozenset[int]:
-    return frozenset(signature[NUM_PERM:])
 
 
 def _hours_apart(article: CleanArticle, c: StoryCandidate) -> float | None:
