@@ -41,7 +41,7 @@ class _Database(Database):
     """sqlite-utils' Database whose reads are safe beside a writer thread.
 
     The daemon shares one connection between the fetch cycle's writer (a batch
-    transaction with a savepoint per article) and the notify jobs' reads. sqlite-utils'
+    transaction, with savepoints inside it) and the notify jobs' reads. sqlite-utils'
     `query` wraps each read in a savepoint of its own: from another thread that
     savepoint lands in the middle of the writer's stack, and releasing it either
     breaks the writer's next RELEASE or commits half of its batch. Our reads are
@@ -84,9 +84,10 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             # 64 MB of page cache (default 2 MB): the FTS and LSH band indexes are
             # written at random places, and a batch of saves touches many pages.
             self.db.execute("PRAGMA cache_size = -65536")
-            # Each save is a savepoint, whose statement journal (every page it changes)
-            # spilled to a temporary file past 64 KB: ~8 MB of file writes a feed and a
-            # third of the writer's CPU in the kernel. It is a few pages: keep it in memory.
+            # A savepoint's statement journal (every page it changes: saves outside a
+            # batch, sqlite-utils' writes) spilled to a temporary file past 64 KB, once
+            # ~8 MB of file writes a feed and a third of the writer's CPU in the kernel.
+            # It is a few pages: keep it in memory.
             self.db.execute("PRAGMA temp_store = MEMORY")
             migrations.apply(self.db)
         except (sqlite3.Error, OSError) as e:
@@ -107,30 +108,23 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         rolls it back and raises StoreError, even if the caller caught the exception.
         """
         with self.lock:
-            conn = self.db.conn
-            if self.batching or conn.in_transaction:  # nested: a savepoint in the outer one
-                try:
-                    with atomic(conn):
-                        yield self
-                except BaseException:
-                    self.candidates.clear()  # ids of rolled-back articles may be reused
-                    raise
-                return
-            conn.execute("BEGIN IMMEDIATE")
-            self.batching, self.batch_broken = True, False
+            # Nested (inside a batch or another transaction): a savepoint in the outer one.
+            outer = not (self.batching or self.db.conn.in_transaction)
+            if outer:
+                self.batching, self.batch_broken = True, False
             try:
-                self.candidates.check()
-                yield self
-                if self.batch_broken:  # its exception was caught inside the batch
-                    raise StoreError("a save did not finish: the batch was rolled back")
-                conn.execute("COMMIT")
+                with atomic(self.db.conn, immediate=True):
+                    if outer:
+                        self.candidates.check()
+                    yield self
+                    if outer and self.batch_broken:  # its exception was caught in the batch
+                        raise StoreError("a save did not finish: the batch was rolled back")
             except BaseException:
-                if conn.in_transaction:
-                    conn.rollback()
                 self.candidates.clear()  # ids of rolled-back articles may be reused
                 raise
             finally:
-                self.batching = False
+                if outer:
+                    self.batching = False
 
     def close(self) -> None:
         self.db.close()

@@ -141,9 +141,12 @@ class ArticleWrites:
             "GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?",
             [*band_keys, limit],
         ))
-        if not self.batching:
+        return [c.article for c in self._cached(ids)]
+
+    def _cached(self, ids: list[int]) -> list[Cached]:
+        if not self.batching:  # inside a batch no other connection commits: checked at its start
             self.candidates.check()
-        return [c.article for c in self.candidates.get(ids)]
+        return self.candidates.get(ids)
 
     def story_of(self, article_id: int) -> int | None:
         row = next(iter(self._select("SELECT story_id FROM articles WHERE id = ?", [article_id])),
@@ -182,9 +185,7 @@ class ArticleWrites:
         }
         sql = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT if concepts else "")
         ids = [row[0] for row in self.db.conn.execute(sql, args)]
-        if not self.batching:
-            self.candidates.check()
-        return [c.story for c in self.candidates.get(ids)]
+        return [c.story for c in self._cached(ids)]
 
     # -- applying a decision ---------------------------------------------------------
 

@@ -14,7 +14,7 @@ An entry is valid as long as its row is unchanged. Rows change in three ways:
   paths call `forget()` or `clear()`;
 - a transaction of this connection rolls back: the ids it inserted may be reused, so
   `Store.batch` clears the cache when its transaction fails, and `save` adds an
-  article only after its savepoint is released.
+  article only once its writes are done.
 """
 
 from __future__ import annotations
