@@ -146,10 +146,7 @@ class Matcher:
         cased = text.cased
         size = len(folded)
         padded = " " + folded
-        scanned = padded
-        for ch in _TO_SPACE:
-            if ch in scanned:
-                scanned = scanned.replace(ch, " ")
+        scanned = _scanned(padded)
         # the leading space shifts offsets by one: `last` is the folded end offset
         for last, (keys, width, length, group, right, probe) in self._automaton.iter(scanned):
             if keys is not None:  # the scanned copy matched: which key does the text hold?
@@ -174,11 +171,13 @@ class Matcher:
         return _longest_first(hits), found
 
 
-def _scanned(key: str) -> str:
-    """`key` as the automaton sees it: the characters of `_TO_SPACE` as spaces."""
+def _scanned(text: str) -> str:
+    """`text` as the automaton sees it: the characters of `_TO_SPACE` as spaces (a
+    search per character, and a copy only for those present: most are absent)."""
     for ch in _TO_SPACE:
-        key = key.replace(ch, " ")
-    return key
+        if ch in text:
+            text = text.replace(ch, " ")
+    return text
 
 
 def _by_scanned_key(values: dict[str, _Value]) -> dict[str, _Scanned]:
