@@ -68,8 +68,7 @@ _KEEP = {
 # Plain byte patterns on purpose: a look-behind costs more than the rest of `analyse`.
 _CAPITALISED = re.compile(rb"[A-Z]\w+")
 _OPENER_TAIL = rb"['\")]*\s+['\"(]*([A-Z]\w+)"  # after a stop: a capitalised word
-_SENTENCE_OPENER = re.compile(rb"[.!?:]" + _OPENER_TAIL)
-# The same, one pattern per stop (see `_openers`).
+# A stop then a capitalised word, one pattern per stop (see `_openers`).
 _OPENER_AFTER = tuple(
     (stop, re.compile(re.escape(stop) + _OPENER_TAIL)) for stop in (b".", b"!", b"?", b":")
 )
@@ -132,10 +131,11 @@ def _facts(body: bytes, as_written: set[bytes]) -> set[bytes]:
 def _openers(body: bytes) -> Counter[bytes]:
     """How often each capitalised word opens a sentence (or the text) in `body`.
 
-    As `_SENTENCE_OPENER.findall`, one stop at a time: a pattern that starts with
-    a literal byte is searched for with memchr, one that starts with a character
-    class is tried at every byte (about twice the cost, issue 8). A match holds no
-    stop but its first byte, so the matches of the four add up to those of one.
+    As one `[.!?:]` + `_OPENER_TAIL` pattern would find them, one stop at a time: a
+    pattern that starts with a literal byte is searched for with memchr, one that
+    starts with a character class is tried at every byte (about twice the cost,
+    issue 8). A match holds no stop but its first byte, so the matches of the four
+    add up to those of one.
     """
     found: list[bytes] = []
     for stop, pattern in _OPENER_AFTER:
