@@ -94,6 +94,7 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             raise StoreError(f"{self.path}: cannot open the database: {e}") from e
         self.candidates = CandidateCache(conn)
         self.batching = self.batch_broken = False  # inside `batch()`: see there
+        self.unindexed_after = None
 
     @contextmanager
     def batch(self) -> Iterator[Store]:
@@ -106,6 +107,8 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         connection commits until it ends, and the candidate cache is checked once.
         A save that raised leaves the batch unable to commit: leaving the batch then
         rolls it back and raises StoreError, even if the caller caught the exception.
+        Its new articles enter the full-text index together at its end
+        (`index_pending_text`): a search on this connection inside the batch misses them.
         """
         with self.lock:
             # Nested (inside a batch or another transaction): a savepoint in the outer one.
@@ -116,15 +119,18 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
                 with atomic(self.db.conn, immediate=True):
                     if outer:
                         self.candidates.check()
+                        self.unindexed_after = self.latest_article_id()
                     yield self
                     if outer and self.batch_broken:  # its exception was caught in the batch
                         raise StoreError("a save did not finish: the batch was rolled back")
+                    if outer:
+                        self.index_pending_text()
             except BaseException:
                 self.candidates.clear()  # ids of rolled-back articles may be reused
                 raise
             finally:
                 if outer:
-                    self.batching = False
+                    self.batching, self.unindexed_after = False, None
 
     def close(self) -> None:
         self.db.close()

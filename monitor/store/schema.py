@@ -6,6 +6,7 @@ decorated function: never edit one that has shipped.
 
 Tables (what hangs off what):
     articles        one row per stored article (duplicates included), current version
+    articles_fts    full-text index of title and text (FTS5, external content)
     article_versions earlier versions of an article that arrived again at its URL
     mentions        tagger output, one row per mention            -> articles
     lsh_bands       MinHash band keys, the near-duplicate index   -> articles
@@ -333,3 +334,16 @@ def m003_story_concepts(db: Database) -> None:
         END;
         """,
     )
+
+
+@migrations()
+def m004_index_text_on_save(db: Database) -> None:
+    """New articles enter the full-text index from the store, not from a trigger (issue 8).
+
+    FTS5 writes its pending terms out at every statement savepoint, so an insert
+    trigger made one index segment per article inside a batch, plus the merges: a
+    fifth of the ordered writer. `save` now indexes an article itself, or, in a
+    batch, all of the batch's articles in one statement at its end. The update and
+    delete triggers stay: they keep the index equal to the rows on every other path.
+    """
+    db.execute("DROP TRIGGER IF EXISTS articles_fts_ai")
