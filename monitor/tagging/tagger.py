@@ -23,10 +23,35 @@ from monitor.tagging.rules import CHARS_PER_WORD, Form, Words, decide, word_find
 from monitor.tagging.sentences import sentence_spans
 from monitor.tagging.taxonomy import Taxonomy
 
-__all__ = ["ArticleField", "Verdict", "mention", "run", "tag_article"]
+__all__ = ["ArticleField", "Probed", "Verdict", "mention", "run", "tag_article"]
 
 _words = word_finder()  # rules.tokens without its defaults: called for every window
 _NOTHING = Tagging((), (), False, 0.0)  # frozen: one instance serves every article
+
+
+class Probed:
+    """One field's folded text and the probes `Matcher.scan` reported in it: what
+    `ArticleField.document_has` asks of every field of the article.
+
+    Kept apart from `ArticleField` so that no field refers to another, nor to
+    itself: an article's fields in a reference cycle stayed alive, with all their
+    caches, until the garbage collector's next pass, which then had them to
+    traverse (about 30 objects an article, issue 8).
+    """
+
+    __slots__ = ("_complete", "folded", "probes")
+
+    def __init__(self, folded: str, probes: AbstractSet[str]) -> None:
+        self.folded = folded
+        self.probes = probes
+        self._complete: bool | None = None
+
+    def has(self, words: Words) -> bool:
+        """Does the field contain one of `words`? (Through the matcher's probes
+        when its pass saw every word start, `matcher.probes_complete`.)"""
+        if self._complete is None:
+            self._complete = probes_complete(self.folded)
+        return words.in_text(self.folded, self.probes if self._complete else None)
 
 
 class ArticleField:
@@ -34,23 +59,22 @@ class ArticleField:
 
     A plain class with slots, and the answers cached per article or per offset:
     an on-topic article asks about the same sentences and words many times (issue 6).
+    It holds no reference to itself or to the other fields (`Probed`), so it is
+    freed as soon as the article is tagged.
     """
 
     __slots__ = (
         "_around",
-        "_complete",
         "_near",
         "_spans",
         "_starts",
         "_texts",
         "accepted",
         "anchors",
-        "fields",
+        "document",
         "folded",
         "name",
         "original",
-        "probes",
-        "sentence",
         "shared",
         "text",
         "verdicts",
@@ -61,17 +85,11 @@ class ArticleField:
         self.text = text
         self.original = text.original
         self.folded = text.folded
-        self.probes: AbstractSet[str] = frozenset()  # what `Matcher.scan` reported
-        self.fields: list[ArticleField] = [self]  # every field of the article
+        self.document: tuple[Probed, ...] = ()  # every field of the article (`run`)
         self.shared: dict[int, bool] = {}  # document answers, for all fields
         self.verdicts: dict[int, bool] = {}  # the same, per condition (`rules.decide`)
         self.anchors: frozenset[str] = frozenset()
         self.accepted: list[tuple[Hit, str]] = []
-        # folded span of the sentence around a folded offset (`rules.Context`)
-        self.sentence: Callable[[int], tuple[int, int]] = (
-            self.original_sentence if text.index is None else self._folded_sentence
-        )
-        self._complete: bool | None = None
         self._spans: list[tuple[int, int]] | None = None
         self._starts: list[int] = []
         self._around: dict[int, list[str]] = {}
@@ -91,9 +109,13 @@ class ArticleField:
         i = bisect_right(self._starts, original_offset) - 1
         return spans[i if i > 0 else 0]  # as sentences.span_at
 
-    def _folded_sentence(self, start: int) -> tuple[int, int]:
-        a, b = self.original_sentence(self.text.to_original(start))
-        return self.text.to_folded(a), self.text.to_folded(b)
+    def sentence(self, start: int) -> tuple[int, int]:
+        """Folded span of the sentence around folded offset `start` (`rules.Context`)."""
+        text = self.text
+        if text.index is None:
+            return self.original_sentence(start)
+        a, b = self.original_sentence(text.to_original(start))
+        return text.to_folded(a), text.to_folded(b)
 
     def sentence_text(self, original_offset: int) -> str:
         a, b = self.original_sentence(original_offset)
@@ -131,15 +153,8 @@ class ArticleField:
     def document_has(self, words: Words) -> bool:
         found = self.shared.get(id(words))
         if found is None:
-            found = self.shared[id(words)] = any(f.has(words) for f in self.fields)
+            found = self.shared[id(words)] = any(f.has(words) for f in self.document)
         return found
-
-    def has(self, words: Words) -> bool:
-        """Does this field contain one of `words`? (Through the matcher's probes
-        when its pass saw every word start, `matcher.probes_complete`.)"""
-        if self._complete is None:
-            self._complete = probes_complete(self.folded)
-        return words.in_text(self.folded, self.probes if self._complete else None)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.text.to_original(start), self.text.to_original(end)
@@ -195,12 +210,14 @@ def run(
     forms = taxonomy.forms
     matcher = taxonomy.matcher
     hits: list[tuple[ArticleField, Hit]] = []
+    document = []
     for f in fields:
-        found, f.probes = matcher.scan(f.text)
+        found, probes = matcher.scan(f.text)
+        document.append(Probed(f.folded, probes))
         hits.extend((f, h) for h in found if h.entry.form != BLOCK)
-    if len(fields) > 1:
-        for f in fields:
-            f.fields, f.shared, f.verdicts = fields, fields[0].shared, fields[0].verdicts
+    probed, first = tuple(document), fields[0]
+    for f in fields:
+        f.document, f.shared, f.verdicts = probed, first.shared, first.verdicts
     late = []
     for f, hit in hits:
         form = forms[hit.entry.form]
