@@ -70,6 +70,15 @@ def rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def sched_of(pid: int) -> tuple[float, float]:
+    """Seconds a process's main thread ran and waited for a core (Linux schedstat)."""
+    try:
+        run, wait = Path(f"/proc/{pid}/schedstat").read_text().split()[:2]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(run) / 1e9, int(wait) / 1e9
+
+
 def cpu_of(pid: int) -> float:
     """User + system CPU seconds of a live process (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -86,12 +95,18 @@ class Meter:
         workers = sum(cpu_of(p) for p in self.fetcher.workers.pids)
         return time.perf_counter(), time.process_time(), workers, cpu_of(self.server_pid)
 
+    def _queued(self) -> float:
+        """Seconds the workers spent runnable but waiting for a core (others' load)."""
+        return sum(sched_of(p)[1] for p in self.fetcher.workers.pids)
+
     @contextmanager
     def step(self, name: str, feeds: int, items: int | Callable[[], int] = 0
              ) -> Iterator[None]:
         t0, m0, w0, s0 = self._sample()
+        q0 = self._queued()
         yield
         t1, m1, w1, s1 = self._sample()
+        queued = self._queued() - q0
         wall, main, work, srv = t1 - t0, m1 - m0, w1 - w0, s1 - s0
         n_items = items() if callable(items) else items
         rate = f"  {n_items / wall:.0f} items/s" if n_items else ""
@@ -100,6 +115,10 @@ class Meter:
               f"cores busy {(main + work + srv) / wall:.2f}; CPU ms a feed: main "
               f"{1000 * main / feeds:.2f}, workers {1000 * work / feeds:.2f}, "
               f"server {1000 * srv / feeds:.2f}")
+        if work:  # a worker neither running nor waiting for a core had nothing to do
+            n = len(self.fetcher.workers.pids)
+            print(f"  workers: idle (no task) {100 * (n * wall - work - queued) / (n * wall):.0f}%"
+                  f" of their time, waiting for a core {100 * queued / (n * wall):.0f}%")
 
 
 class WriterClock:

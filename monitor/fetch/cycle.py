@@ -23,17 +23,19 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from ..app import App
 from ..config import Source
 from ..errors import FetchError, SourceError
+from ..pipeline import Outcome
 from ..timeutil import now_utc, parse_iso
 from .client import Client, Response
-from .commits import Committer
+from .commits import Committer, Stored
 from .health import Attempt, next_state
 from .items import ItemBuilder
 from .result import SourceResult
@@ -71,12 +73,29 @@ class Fetcher:
 
     def run_cycle(self, sources: Sequence[Source] | None = None, *, force: bool = True
                   ) -> list[SourceResult]:
-        """Fetch every (or the given) source once; results in configuration order."""
+        """Fetch every (or the given) source once; results in configuration order.
+
+        The sources' rows are read once, before the first fetch: a turn that read its
+        own row waited for the store's lock, held through each group's transaction.
+        """
         chosen = list(self.settings.sources if sources is None else sources)
         self.sync()
+        store = self.app.store
+        with store.lock:
+            rows = [store.source_state(s.name) for s in chosen]
+        turns: list[Future[SourceResult]] = [Future() for _ in chosen]
         threads = max(1, min(self.settings.fetch.concurrency, len(chosen)))
-        with ThreadPoolExecutor(threads, thread_name_prefix="fetch") as pool:
-            return list(pool.map(lambda s: self.fetch_source(s, force=force), chosen))
+
+        def turn(i: int) -> None:
+            row = rows[i]
+            assert row is not None  # sync() made every configured source a row
+            self._turn(chosen[i], row, force, turns[i], later=True)
+
+        # Leaving the pool waits for every fetch; leaving `background` for every commit.
+        with self.committer.background(), ThreadPoolExecutor(
+                threads, thread_name_prefix="fetch") as pool:
+            list(pool.map(turn, range(len(chosen))))
+        return [t.result() for t in turns]
 
     def fetch_source(self, source: Source, *, force: bool = False) -> SourceResult:
         """One source's turn; never raises for the source's own trouble."""
@@ -88,24 +107,52 @@ class Fetcher:
             with store.lock:
                 row = store.source_state(source.name)
         assert row is not None
-        result = SourceResult(source.name, row["url"], "ok")
-        now = now_utc()
-        if row["paused"]:
-            result.outcome = "paused"
-            return result
-        due = parse_iso(row["next_due_at"])
-        if not force and due is not None and due > now:
-            result.outcome = "not_due"
-            return result
-        started = time.monotonic()
-        attempt = self._attempt(source, row, result, now)
-        result.ms = int((time.monotonic() - started) * 1000)
-        self._record(source, row, attempt, result)
-        return result
+        done: Future[SourceResult] = Future()
+        self._turn(source, row, force, done, later=False)
+        return done.result()
 
     # -- steps ----------------------------------------------------------------------
 
-    def _attempt(self, source: Source, row: dict, result: SourceResult, now) -> Attempt:  # type: ignore[no-untyped-def, type-arg]
+    def _turn(self, source: Source, row: dict[str, Any], force: bool,
+              done: Future[SourceResult], *, later: bool) -> None:
+        """One source's turn, its result in `done` once recorded; `later`: its items
+        are stored by the committer's thread, which finishes the turn (`run_cycle`)."""
+        try:
+            result = SourceResult(source.name, row["url"], "ok")
+            now = now_utc()
+            if row["paused"]:
+                result.outcome = "paused"
+                done.set_result(result)
+                return
+            due = parse_iso(row["next_due_at"])
+            if not force and due is not None and due > now:
+                result.outcome = "not_due"
+                done.set_result(result)
+                return
+            started = time.monotonic()
+
+            def end(attempt: Attempt | Callable[[], Attempt]) -> None:
+                # Also called by the committer's thread: whatever goes wrong here goes
+                # to `done`, or the cycle would wait for it forever.
+                try:
+                    if callable(attempt):
+                        attempt = attempt()
+                    result.ms = int((time.monotonic() - started) * 1000)
+                    self._record(source, row, attempt, result)
+                except Exception as e:
+                    done.set_exception(e)
+                else:
+                    done.set_result(result)
+
+            self._attempt(source, row, result, now, end, later)
+        except Exception as e:  # the store failing, or a bug: the cycle's, not the source's
+            if not done.done():
+                done.set_exception(e)
+
+    def _attempt(self, source: Source, row: dict[str, Any], result: SourceResult,
+                 now: datetime, end: Callable[[Attempt | Callable[[], Attempt]], None],
+                 later: bool) -> None:
+        """Fetch and ingest; `end(attempt)` once the source's items are stored."""
         interval = source.interval or self.settings.fetch.interval
         last_full = parse_iso(row["last_unconditional_at"])
         unconditional = last_full is None or now - last_full >= UNCONDITIONAL_EVERY
@@ -116,30 +163,44 @@ class Fetcher:
                 last_modified=None if unconditional else row["last_modified"],
             )
         except FetchError as e:
-            return self._failed(source, result, e, now, interval)
+            end(self._failed(source, result, e, now, interval))
+            return
         result.http_status, result.bytes = resp.status, resp.wire_bytes
         base = Attempt("ok", now, interval, http_status=resp.status,
                        permanent_target=resp.permanent_target, etag=resp.etag,
                        last_modified=resp.last_modified, unconditional=unconditional)
         if resp.not_modified:
             result.outcome = "not_modified"
-            return _replace(base, outcome="not_modified")
+            end(_replace(base, outcome="not_modified"))
+            return
         body_hash = hashlib.sha256(resp.content).hexdigest()
         base = _replace(base, body_hash=body_hash)
         if body_hash == row["body_hash"]:
             result.outcome = "unchanged"
-            return _replace(base, outcome="unchanged")
-        try:
-            self._ingest(source, resp, result)
-        except SourceError as e:
-            return self._failed(source, result, e, now, interval)
-        except Exception as e:  # input-side surprise: the source's error, traceback logged
-            log.exception("fetch source=%s failed unexpectedly", source.name)
-            err = SourceError(source.name, resp.url, "other", f"{type(e).__name__}: {e}")
-            return self._failed(source, result, err, now, interval)
-        return base
+            end(_replace(base, outcome="unchanged"))
+            return
 
-    def _failed(self, source: Source, result: SourceResult, e: SourceError, now,  # type: ignore[no-untyped-def]
+        def failed(e: BaseException) -> Attempt:
+            if not isinstance(e, SourceError):  # input-side surprise: traceback logged
+                log.error("fetch source=%s failed unexpectedly", source.name, exc_info=e)
+                e = SourceError(source.name, resp.url, "other", f"{type(e).__name__}: {e}")
+            return self._failed(source, result, e, now, interval)
+
+        def stored(outcomes: list[Outcome] | None, error: BaseException | None) -> None:
+            for outcome in outcomes or ():
+                result.counts[outcome.status] += 1
+                result.alerts += outcome.alerts
+            end(base if error is None else lambda: failed(error))
+
+        try:
+            outcomes = self._ingest(source, resp, result, stored if later else None)
+        except Exception as e:
+            end(failed(e))
+            return
+        if not later:
+            stored(outcomes, None)
+
+    def _failed(self, source: Source, result: SourceResult, e: SourceError, now: datetime,
                 interval: timedelta) -> Attempt:
         result.outcome, result.error = "error", e
         status = getattr(e, "status", None)
@@ -152,20 +213,24 @@ class Fetcher:
                        http_status=status, retry_after=getattr(e, "retry_after", None),
                        recent_404s=recent)
 
-    def _ingest(self, source: Source, resp: Response, result: SourceResult) -> None:
+    def _ingest(self, source: Source, resp: Response, result: SourceResult,
+                stored: Stored | None) -> list[Outcome]:
+        """Items analysed and committed: their outcomes; or, given `stored`, handed to
+        the committer's thread, which calls it once they are stored (then `[]` here)."""
         builder = ItemBuilder(self.app, self.client, self.workers, self.stop, source, result)
         items = builder.items(resp)
         with self.committer.coming() as coming:  # turns ready meanwhile may wait for it
             analyses = self.workers.analyse([raw for _, raw in items])
             keyed = [(key, analysis) for (key, _), analysis in zip(items, analyses, strict=True)]
-            outcomes = self.committer.commit(source.name, keyed, builder.seen, now_utc(),
-                                             coming=coming)
-        for outcome in outcomes:
-            result.counts[outcome.status] += 1
-            result.alerts += outcome.alerts
+            if stored is not None:
+                self.committer.submit(source.name, keyed, builder.seen, now_utc(),
+                                      then=stored, coming=coming)
+                return []
+            return self.committer.commit(source.name, keyed, builder.seen, now_utc(),
+                                         coming=coming)
 
-    def _record(self, source: Source, row: dict, attempt: Attempt, result: SourceResult  # type: ignore[type-arg]
-                ) -> None:
+    def _record(self, source: Source, row: dict[str, Any], attempt: Attempt,
+                result: SourceResult) -> None:
         update, note = next_state(row, attempt)
         result.note = note
         if note:
