@@ -44,7 +44,7 @@ def iso(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         raise ValueError("naive datetime reached the store; every time must carry a zone")
-    return moment.replace(microsecond=0).isoformat()
+    return moment.isoformat(timespec="seconds")  # drops (never rounds) the microseconds
 
 
 def to_utc_iso(moment: datetime | None) -> str | None:

@@ -7,20 +7,21 @@ transaction: a killed process leaves all of it or none (STYLE.md 3).
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
 from ..models import CandidateArticle, Decision, StoryCandidate
 from ..timeutil import iso, now_utc, parse_iso, to_utc_iso
-from .candidates import Cached, CandidateCache
+from .candidates import Cached, CandidateCache, decode
 from .sql import atomic, insert_row, select_rows, update_row
 
 __all__ = ["ArticleWrites", "Saved", "decode_signature", "encode_signature"]
@@ -54,17 +55,18 @@ _CANDIDATE_COLUMNS = (
 )
 
 
-def _as_cached(saved: Saved, d: Decision) -> Cached:
-    """A just-saved article as the candidate cache would read it back from its row."""
-    published = parse_iso(iso(d.article.published))
-    signature = array("I", d.dedup.signature) or None
-    return Cached(
-        CandidateArticle(saved.article_id, d.dedup.canonical_url, d.dedup.content_hash,
-                         d.article.source, d.article.title, published, d.dedup.duplicate_of,
-                         signature),  # type: ignore[arg-type]
-        StoryCandidate(saved.article_id, saved.story_id, d.article.title, published,
-                       tuple(d.tagging.concepts), signature),
-    )
+def _as_cached(saved: Saved, d: Decision, row: dict[str, Any]) -> Cached:
+    """A just-saved article as the candidate cache reads it back: from its row's values."""
+    return decode((saved.article_id, row["canonical_url"], row["content_hash"], row["source"],
+                   row["title"], row["published"], row["duplicate_of"], row["signature"],
+                   saved.story_id, row["concepts"]))
+
+
+@functools.lru_cache(maxsize=4096)
+def json_list(values: tuple[str, ...]) -> str:
+    """A tuple of strings as a JSON array; the same few concept lists come back article
+    after article, so each is encoded once (issue 8)."""
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 def _candidate(row: dict[str, Any]) -> CandidateArticle:
@@ -180,15 +182,15 @@ class ArticleWrites:
         (the pipeline's duplicate lookup), so the bands are not looked up twice.
         One statement finds them; the candidate cache reads and decodes them.
         """
-        centre = around or now_utc()
-        lo, hi = to_utc_iso(centre - window), to_utc_iso(centre + window)
+        centre = (around or now_utc()).astimezone(UTC)
         if near is None:
             near = self.articles_by_bands(band_keys)
         args = {
-            "mid": to_utc_iso(centre), "lo": lo, "hi": hi, "limit": limit,
+            "mid": iso(centre), "lo": iso(centre - window), "hi": iso(centre + window),
+            "limit": limit,
             "before": nearest // 2 + 1 if nearest > 0 else 0, "after": max(nearest // 2, 0),
             "bands": json.dumps([c.id for c in near if c.duplicate_of is None]),
-            "concepts": json.dumps(list(concepts), ensure_ascii=False),
+            "concepts": json_list(tuple(concepts)),
         }
         sql = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT if concepts else "")
         ids = [row[0] for row in self.db.conn.execute(sql, args)]
@@ -205,9 +207,9 @@ class ArticleWrites:
                 with self._transaction():
                     return self._save_update(decision)
             with self._transaction():
-                saved = self._save_new(decision)
+                saved, row = self._save_new(decision)
             if decision.dedup.duplicate_of is None:  # only first copies are candidates
-                self.candidates.add(_as_cached(saved, decision))
+                self.candidates.add(_as_cached(saved, decision, row))
             return saved
 
     def _transaction(self) -> AbstractContextManager[None]:
@@ -235,13 +237,13 @@ class ArticleWrites:
     def _update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
         update_row(self.db.conn, table, "id", row_id, fields)
 
-    def _article_fields(self, d: Decision) -> dict[str, Any]:
+    def _article_fields(self, d: Decision, published_utc: str | None) -> dict[str, Any]:
         a, t = d.article, d.tagging
         return {
             "title": a.title,
             "author": a.author,
             "published": iso(a.published),
-            "published_utc": to_utc_iso(a.published),
+            "published_utc": published_utc,
             "published_from": a.published_from,
             "language": a.language,
             "text": a.text,
@@ -249,21 +251,22 @@ class ArticleWrites:
             "signature": encode_signature(d.dedup.signature),
             "related": int(t.related),
             "relevance": t.relevance,
-            "concepts": json.dumps(list(t.concepts), ensure_ascii=False),
+            "concepts": json_list(tuple(t.concepts)),
             "taxonomy": d.extra.get("taxonomy"),
-            "problems": json.dumps(list(a.problems), ensure_ascii=False),
+            "problems": json_list(tuple(a.problems)),
         }
 
-    def _save_new(self, d: Decision) -> Saved:
+    def _save_new(self, d: Decision) -> tuple[Saved, dict[str, Any]]:
+        """The new article's id and outcome, and the row stored for it."""
         at = to_utc_iso(d.fetched_at or now_utc())  # stored times are UTC: compared as text
+        published_utc = to_utc_iso(d.article.published)
         story_id = d.story.story_id
         fresh = story_id is None
         if story_id is None:  # its figures are this article's: no refresh needed
             story_id = self._insert("stories", {
                 "title": d.article.title, "first_seen": at, "last_seen": at,
-                "first_published_utc": to_utc_iso(d.article.published), "articles": 1,
-                "outlets": 1, "concepts": json.dumps(sorted(set(d.tagging.concepts)),
-                                                     ensure_ascii=False)})
+                "first_published_utc": published_utc, "articles": 1, "outlets": 1,
+                "concepts": json_list(tuple(sorted(set(d.tagging.concepts))))})
         row = {
             "url": d.article.url,
             "canonical_url": d.dedup.canonical_url,
@@ -277,7 +280,7 @@ class ArticleWrites:
             "story_method": d.story.method,
             "story_similarity": d.story.similarity,
             "story_with": d.story.with_article,
-            **self._article_fields(d),
+            **self._article_fields(d, published_utc),
         }
         article_id = self._insert("articles", row)
         if not self.batching:  # in a batch: all at once at its end (`index_pending_text`)
@@ -289,7 +292,7 @@ class ArticleWrites:
             self._refresh_story(int(story_id))
         queued = self._queue_alerts(d, article_id, int(story_id), at)
         status = "duplicate" if d.dedup.duplicate_of is not None else "new"
-        return Saved(article_id, status, int(story_id), queued)
+        return Saved(article_id, status, int(story_id), queued), row
 
     def _save_update(self, d: Decision) -> Saved:
         article_id = int(d.dedup.update_of)  # type: ignore[arg-type]
@@ -320,7 +323,7 @@ class ArticleWrites:
                 "replaced_at": at,
             }
         )
-        fields = self._article_fields(d)
+        fields = self._article_fields(d, to_utc_iso(d.article.published))
         if d.article.published is None:  # an update never forgets a known date
             for key in ("published", "published_utc", "published_from"):
                 fields.pop(key)
