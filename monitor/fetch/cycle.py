@@ -33,6 +33,7 @@ from ..app import App
 from ..config import Source
 from ..errors import FetchError, SourceError
 from ..pipeline import Outcome
+from ..store import Store
 from ..timeutil import now_utc, parse_iso
 from .client import Client, Response
 from .commits import Committer, Stored
@@ -60,10 +61,16 @@ class Fetcher:
         self.workers = Workers(app.taxonomy, processes)
         self.pipeline = app.pipeline(alerts=alerts)
         self.committer = Committer(app.store, self.pipeline)
+        # A turn's reads (its source's row, the entries it already delivered) on a
+        # connection of their own, which sees what is committed: on the store's they
+        # waited for its lock, held through each group's transaction (~0.3 s), and
+        # held the workers' next feed back meanwhile (issue 3).
+        self.reads = Store(app.store.path)
         self.stop = threading.Event()  # set: finish what is in hand, start nothing new
 
     def close(self) -> None:
         self.workers.close()
+        self.reads.close()
         if self._own_client:
             self.client.close()
 
@@ -73,22 +80,18 @@ class Fetcher:
 
     def run_cycle(self, sources: Sequence[Source] | None = None, *, force: bool = True
                   ) -> list[SourceResult]:
-        """Fetch every (or the given) source once; results in configuration order.
-
-        The sources' rows are read once, before the first fetch: a turn that read its
-        own row waited for the store's lock, held through each group's transaction.
-        """
+        """Fetch every (or the given) source once; results in configuration order."""
         chosen = list(self.settings.sources if sources is None else sources)
         self.sync()
-        store = self.app.store
-        with store.lock:
-            rows = [store.source_state(s.name) for s in chosen]
         turns: list[Future[SourceResult]] = [Future() for _ in chosen]
         threads = max(1, min(self.settings.fetch.concurrency, len(chosen)))
 
         def turn(i: int) -> None:
-            row = rows[i]
-            assert row is not None  # sync() made every configured source a row
+            try:
+                row = self._row(chosen[i])
+            except Exception as e:
+                turns[i].set_exception(e)
+                return
             self._turn(chosen[i], row, force, turns[i], later=True)
 
         # Leaving the pool waits for every fetch; leaving `background` for every commit.
@@ -99,17 +102,20 @@ class Fetcher:
 
     def fetch_source(self, source: Source, *, force: bool = False) -> SourceResult:
         """One source's turn; never raises for the source's own trouble."""
-        store = self.app.store
-        with store.lock:
-            row = store.source_state(source.name)
+        done: Future[SourceResult] = Future()
+        self._turn(source, self._row(source), force, done, later=False)
+        return done.result()
+
+    def _row(self, source: Source) -> dict[str, Any]:
+        """The source's row in the store (made if the store does not know it yet)."""
+        with self.reads.lock:
+            row = self.reads.source_state(source.name)
         if row is None:
             self.sync()
-            with store.lock:
-                row = store.source_state(source.name)
+            with self.reads.lock:
+                row = self.reads.source_state(source.name)
         assert row is not None
-        done: Future[SourceResult] = Future()
-        self._turn(source, row, force, done, later=False)
-        return done.result()
+        return row
 
     # -- steps ----------------------------------------------------------------------
 
@@ -217,7 +223,8 @@ class Fetcher:
                 stored: Stored | None) -> list[Outcome]:
         """Items analysed and committed: their outcomes; or, given `stored`, handed to
         the committer's thread, which calls it once they are stored (then `[]` here)."""
-        builder = ItemBuilder(self.app, self.client, self.workers, self.stop, source, result)
+        builder = ItemBuilder(self.app, self.client, self.workers, self.stop, source, result,
+                              reads=self.reads)
         items = builder.items(resp)
         with self.committer.coming() as coming:  # turns ready meanwhile may wait for it
             analyses = self.workers.analyse([raw for _, raw in items])

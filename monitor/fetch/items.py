@@ -23,6 +23,7 @@ from ..config import Source
 from ..dedupe import canonical_url
 from ..errors import FetchError
 from ..models import Body, RawItem
+from ..store import Store
 from .aggregators import resolve_link
 from .client import PAGE_ACCEPT, Client, Response
 from .discover import Candidate, Discovered
@@ -39,19 +40,22 @@ MAX_CHILD_SITEMAPS = 5
 
 class ItemBuilder:
     def __init__(self, app: App, client: Client, workers: Workers, stop: threading.Event,
-                 source: Source, result: SourceResult) -> None:
+                 source: Source, result: SourceResult, *, reads: Store | None = None) -> None:
         self.app, self.client, self.workers, self.stop = app, client, workers, stop
         self.source = source
         self.result = result
         self.store = app.store
+        # The entries already delivered are read on `reads` (committed entries: the
+        # source's previous turn has ended), not behind a group's transaction.
+        self.reads = reads or app.store
         self.seen: list[tuple[str, int | None]] = []  # entries to mark without an item
         self.page_errors = 0
         self.dates = app.date_context(source)  # summaries: one "now" a turn (~6 us an item)
 
     def items(self, resp: Response) -> list[tuple[str, RawItem]]:
         found = self._discover(resp)
-        with self.store.lock:
-            known = self.store.known_entries(self.source.name, [c.key for c in found])
+        with self.reads.lock:
+            known = self.reads.known_entries(self.source.name, [c.key for c in found])
         fresh = [c for c in found if c.key not in known]
         wants_page = self.source.kind != "feed" or self.source.full_text
         out: list[tuple[str, RawItem]] = []

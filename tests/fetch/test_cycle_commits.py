@@ -58,7 +58,8 @@ def wait_for(check: Callable[[], bool], seconds: float = 20) -> bool:
 
 def test_fetch_threads_go_on_while_items_wait_to_be_stored(server: LoopbackServer,
                                                             make_fetcher) -> None:  # type: ignore[no-untyped-def]
-    # one fetch thread: waiting for a's commit, it would not fetch b
+    # One fetch thread: had it waited for a's commit, it would not fetch b; had it read
+    # b's known entries behind a's transaction, it would not fetch c or d.
     fetcher: Fetcher = make_fetcher(serve_feeds(server, "abcd"), concurrency=1)
     held = HeldFor(fetcher.pipeline, "a")
     fetcher.committer = Committer(fetcher.app.store, held, linger=0)
@@ -67,7 +68,7 @@ def test_fetch_threads_go_on_while_items_wait_to_be_stored(server: LoopbackServe
     cycle.start()
     try:
         assert held.holding.wait(20)
-        assert wait_for(lambda: bool(server.hits("/b.xml"))), \
+        assert wait_for(lambda: all(server.hits(f"/{n}.xml") for n in "bcd")), \
             "the fetch thread waited for a's transaction"
     finally:
         held.release.set()
