@@ -14,9 +14,14 @@ first cycle's main CPU is split into the ordered writer (`Pipeline.commit`) and 
 rest (fetching, items, worker traffic, transactions, source state).
 
     --parse-only     the fetch + parse path alone (Client.get + discover in workers)
-    --profile DIR    cProfile (thread CPU time) of the fetch threads, merged per cycle
-                     (main.first.prof, main.second.prof, main.parse.prof), and of
-                     each worker over the whole run (worker.prof.PID), written to DIR
+    --profile DIR    cProfile (thread CPU time) of the fetch threads and the committing
+                     thread, merged per cycle (main.first.prof, main.second.prof,
+                     main.parse.prof), and of each worker over the whole run
+                     (worker.prof.PID), written to DIR
+
+"workers: idle (no task)" is the share of the workers' time neither running nor
+waiting for a core (/proc schedstat): time the cycle left them without a feed,
+whatever else runs on the machine; "waiting for a core" is the others' load.
 """
 
 from __future__ import annotations
@@ -140,7 +145,7 @@ class WriterClock:
 
 
 def profiled(fetch: Callable[..., Any], profiles: list[cProfile.Profile]) -> Callable[..., Any]:
-    """`fetch` with a cProfile per fetch thread (cProfile sees only its own thread)."""
+    """`fetch` with a cProfile per thread that calls it (cProfile sees only its own)."""
     local = threading.local()
     lock = threading.Lock()
 
@@ -219,10 +224,17 @@ def rss_peak(pid: int) -> float:
 
 def cycles(fetcher: Fetcher, feeds: int, meter: Meter,
            profiles: dict[str, list[cProfile.Profile]] | None, more_304: int) -> None:
-    fetch = fetcher.fetch_source
+    turn, commit_group = fetcher._turn, fetcher.committer._commit_group
     first: list[Any] = []
-    if profiles is not None:
-        fetcher.fetch_source = profiled(fetch, profiles.setdefault("first", []))  # type: ignore[method-assign]
+
+    def profile(step: str) -> None:
+        """The cycle's fetch threads (`_turn`) and its committing thread (the groups)."""
+        if profiles is not None:
+            profs = profiles.setdefault(step, [])
+            fetcher._turn = profiled(turn, profs)  # type: ignore[method-assign]
+            fetcher.committer._commit_group = profiled(commit_group, profs)  # type: ignore[method-assign]
+
+    profile("first")
     writer = WriterClock(fetcher)
     main0 = time.process_time()
     with meter.step("first cycle", feeds, lambda: sum(sum(r.counts.values()) for r in first)):
@@ -231,8 +243,7 @@ def cycles(fetcher: Fetcher, feeds: int, meter: Meter,
     print(f"  main CPU ms a feed: writer (Pipeline.commit) {1000 * writer.seconds / feeds:.2f}, "
           f"outside the writer {1000 * (main - writer.seconds) / feeds:.2f}; stored in "
           f"{fetcher.committer.transactions} transactions (group commit)")
-    if profiles is not None:
-        fetcher.fetch_source = profiled(fetch, profiles.setdefault("second", []))  # type: ignore[method-assign]
+    profile("second")
     with meter.step("second cycle (304)", feeds):
         second = fetcher.run_cycle()
     print(f"  not modified: {sum(r.outcome == 'not_modified' for r in second)}")
