@@ -140,6 +140,9 @@ class DedupVerdict:
     duplicate_of: int | None = None
     method: str | None = None  # url | exact | minhash
     similarity: float | None = None
+    # For an update: the keys the stored version is indexed under (from its signature),
+    # which the store removes by key: the index has no per-article lookup to find them.
+    replaced_band_keys: tuple[int, ...] = ()
 
     @cached_property
     def facts(self) -> frozenset[int]:

@@ -333,7 +333,9 @@ class ArticleWrites:
         self.index_pending_text()
         self._update("articles", article_id, fields)
         self.db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
-        self.db.execute("DELETE FROM lsh_bands WHERE article_id = ?", [article_id])
+        # By key: the band index has no per-article lookup (schema m005).
+        self.db.conn.executemany("DELETE FROM lsh_bands WHERE key = ? AND article_id = ?",
+                                 ((k, article_id) for k in d.dedup.replaced_band_keys))
         self._write_index(article_id, d, first_copy=old["duplicate_of"] is None)
         self._refresh_story(old["story_id"])
         queued = self._queue_alerts(d, article_id, old["story_id"], at)

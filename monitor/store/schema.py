@@ -347,3 +347,17 @@ def m004_index_text_on_save(db: Database) -> None:
     delete triggers stay: they keep the index equal to the rows on every other path.
     """
     db.execute("DROP TRIGGER IF EXISTS articles_fts_ai")
+
+
+@migrations()
+def m005_band_index_by_key_only(db: Database) -> None:
+    """The near-duplicate index loses its per-article index (issue 8).
+
+    Every first copy writes 42 band rows, and each went into two B-trees: the
+    (key, article_id) primary key the lookups use and an `article_id` index that only
+    deletions used. A new version now removes its old rows by key (the keys come
+    from the stored signature, `dedupe.decide.stored_band_keys`), and `prune` scans
+    the table once before it vacuums the whole file anyway: 7.6% of the ordered
+    writer's instructions (callgrind, 1,000 bench articles).
+    """
+    db.execute("DROP INDEX IF EXISTS lsh_bands_article")

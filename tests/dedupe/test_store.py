@@ -65,6 +65,27 @@ def test_index_lookups_survive_reopening(tmp_path: Path) -> None:
         assert found is not None and found.signature == fp.signature
 
 
+def test_a_new_version_is_found_by_its_own_text_and_no_longer_by_the_old(
+    tmp_path: Path,
+) -> None:
+    """A rewrite at the same URL moves the article in the near-duplicate index: a copy
+    of the old text is no longer matched to it (the old band rows are removed by key),
+    a copy of the new text is."""
+    old, new = fingerprint(text("wire-original")), fingerprint(text("report-own-b"))
+    with Store(tmp_path / "corpus.db") as store:
+        _, first = ingest(store, "wire-original", "https://a.example/story-1", "A")
+        v, again = ingest(store, "report-own-b", "https://a.example/story-1", "A")
+        assert (v.update_of, again.status) == (first.article_id, "updated")
+        assert set(v.replaced_band_keys) == set(old.band_keys)
+        rows = store.db.conn.execute(
+            "SELECT key FROM lsh_bands WHERE article_id = ?", [first.article_id]).fetchall()
+        assert {r[0] for r in rows} == set(new.band_keys)
+        assert first.article_id not in [c.id for c in store.articles_by_bands(old.band_keys)]
+        assert first.article_id in [c.id for c in store.articles_by_bands(new.band_keys)]
+        v, copy = ingest(store, "wire-syndicated", "https://b.example/sopore-bridge", "B")
+        assert (v.duplicate_of, copy.status) == (None, "new")
+
+
 def test_reports_share_a_story_and_twins_stay_apart(tmp_path: Path) -> None:
     with Store(tmp_path / "corpus.db") as store:
         _, a = ingest(store, "report-agency-a", "https://w.example/hc-psa", "Wire")
