@@ -174,7 +174,9 @@ class Daemon:
         fetcher = Fetcher(self.app, processes=_processes(new))
         fetcher.sync()
         old_fetcher, self.fetcher = self.fetcher, fetcher
-        old_fetcher.stop.set()
+        # Closed once its jobs in hand are done (their HTTP timeouts bound the wait);
+        # closing it under a running job would fail that job. The loop goes on meanwhile.
+        threading.Thread(target=old_fetcher.retire, name="retire-fetcher", daemon=True).start()
         self._reschedule(old, new)
         log.info("configuration reloaded: %d source(s)", len(new.sources))
 
@@ -214,8 +216,9 @@ class Daemon:
 
     def _fetch_job(self, name: str) -> None:
         source = self.app.settings.source(name)
-        if source is not None and not self.stopping.is_set():
-            self.fetcher.fetch_source(source)
+        with self.fetcher.in_use() as fetcher:
+            if source is not None and not (self.stopping.is_set() or fetcher.stop.is_set()):
+                fetcher.fetch_source(source)
 
     def _notify_job(self, name: str, with_now: bool) -> None:
         func = self._notify_function(name)

@@ -23,8 +23,9 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,12 +68,35 @@ class Fetcher:
         # held the workers' next feed back meanwhile (issue 3).
         self.reads = Store(app.store.path)
         self.stop = threading.Event()  # set: finish what is in hand, start nothing new
+        self._users = 0  # jobs inside `in_use()`
+        self._idle = threading.Condition()
 
     def close(self) -> None:
         self.workers.close()
         self.reads.close()
         if self._own_client:
             self.client.close()
+
+    @contextmanager
+    def in_use(self) -> Iterator[Fetcher]:
+        """Mark a job using this fetcher, so that `retire` closes it only after the job."""
+        with self._idle:
+            self._users += 1
+        try:
+            yield self
+        finally:
+            with self._idle:
+                self._users -= 1
+                self._idle.notify_all()
+
+    def retire(self, grace: float | None = None) -> None:
+        """Start nothing new, wait for the jobs in hand (up to `grace` seconds if given),
+        then close (its worker processes, connection and client); the daemon's reload
+        replaces a fetcher this way, so that a reload leaves none of them behind."""
+        self.stop.set()
+        with self._idle:
+            self._idle.wait_for(lambda: self._users == 0, timeout=grace)
+        self.close()
 
     def sync(self) -> None:
         """Make the store know the configured sources (new ones, changed URLs)."""

@@ -133,7 +133,10 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
                     self.batching, self.unindexed_after = False, None
 
     def close(self) -> None:
-        self.db.close()
+        # Under the lock: closing a connection while another thread runs a statement
+        # on it crashes the interpreter; a statement after closing raises instead.
+        with self.lock:
+            self.db.close()
 
     def __enter__(self) -> Store:
         return self
