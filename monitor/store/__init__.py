@@ -63,11 +63,13 @@ class _Database(Database):
 
 
 class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
-    """The corpus database. One instance per process; safe to share between threads.
+    """The corpus database: one connection, safe to share between threads.
 
-    Writes from several threads are serialised by `self.lock`; SQLite's WAL mode lets
-    other processes (the CLI beside a running daemon) read meanwhile, and a writer in
-    another process waits up to `busy_timeout` for its turn.
+    A process writes through one instance: writes from several threads are serialised
+    by `self.lock`. SQLite's WAL mode lets other connections read meanwhile (the CLI
+    beside a running daemon; the fetch cycle's own read-only instance, which must not
+    wait for the writer's lock), and a writer in another process waits up to
+    `busy_timeout` for its turn.
     """
 
     def __init__(self, path: str | Path) -> None:
