@@ -124,6 +124,7 @@ def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
     """One part, in this process: build inputs, backfill them, measure."""
     from monitor.app import App
     from monitor.backfill import BackfillOptions, run_backfill
+    from monitor.process import settle_heap
 
     folder = Path(tempfile.mkdtemp(prefix=f"bench-backfill-{kind}-"))
     server = None
@@ -140,6 +141,7 @@ def run_part(kind: str, n: int, jobs: int | None) -> dict[str, object]:
                           'per_host = 16\nconcurrency = 16\n', "utf-8")
     app = App.load(config, folder / "bench.db")
     app.taxonomy  # loaded before the clock starts, as in a daemon  # noqa: B018
+    settle_heap()  # as `monitor backfill` does before it starts
     spent = _timed_commit()
     cpu_before = _cpu_seconds()
     started = time.perf_counter()

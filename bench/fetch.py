@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from monitor.app import App  # noqa: E402
 from monitor.fetch.cycle import Fetcher  # noqa: E402
 from monitor.fetch.workers import Workers  # noqa: E402
+from monitor.process import settle_heap  # noqa: E402
 from tests.fetch.conftest import write_config  # noqa: E402
 from tests.fetch.feeds import rss  # noqa: E402
 from tests.fetch.server import LoopbackServer  # noqa: E402
@@ -189,6 +190,8 @@ def main() -> None:
         config = write_config(Path(tmp) / "monitor.toml", sources, host_spacing="10ms",
                               max_bytes=1_000_000, timeout="30s", concurrency=16, per_host=2)
         app = App.load(config)
+        app.taxonomy  # noqa: B018
+        settle_heap()  # as `monitor run` does before it starts
         fetcher = Fetcher(app, processes=args.processes, alerts=False)
         if args.profile:
             fetcher.workers.close()

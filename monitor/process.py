@@ -1,10 +1,25 @@
-"""Process helpers shared by the daemon lock and the outbox's crash recovery."""
+"""Process helpers: liveness (the daemon lock, the outbox's crash recovery) and the
+heap of a long run."""
 
 from __future__ import annotations
 
+import gc
 import os
 
-__all__ = ["pid_alive"]
+__all__ = ["pid_alive", "settle_heap"]
+
+
+def settle_heap() -> None:
+    """Take what a long run starts with (modules, configuration) out of the cyclic
+    garbage collector's walks: collect once, then freeze the survivors.
+
+    Later collections then visit only what the run allocates: 3.4% of the ordered
+    writer's instructions in a backfill (callgrind, 1,000 articles; issue 8). Worker
+    processes forked afterwards also leave those pages shared instead of touching
+    them in their own collections.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def pid_alive(pid: int) -> bool:

@@ -11,6 +11,7 @@ import click
 from ..app import App
 from ..backfill import BackfillOptions, Summary, run_backfill
 from ..errors import UsageError
+from ..process import settle_heap
 from .group import cli, pass_app
 from .output import echo_json, option_date
 
@@ -99,6 +100,7 @@ def backfill(app: App, inputs: tuple[str, ...], urls_file: str | None, since: st
         jobs=jobs,
     )
     progress = _Progress()
+    settle_heap()
     try:
         summary = run_backfill(app, options, progress)
     finally:

@@ -29,6 +29,7 @@ def run(ctx: click.Context) -> None:
     """
     from ..daemon import Daemon
     from ..errors import ConfigError, MonitorError
+    from ..process import settle_heap
 
     lazy: _Lazy = ctx.find_object(_Lazy)  # type: ignore[assignment]
     logging.getLogger("monitor").setLevel(min(logging.getLogger().level, logging.INFO))
@@ -40,6 +41,7 @@ def run(ctx: click.Context) -> None:
     except MonitorError as e:
         click.echo(f"Error: {e}", err=True)
         raise SystemExit(1) from None
+    settle_heap()
     daemon.run()
     sys.stdout.flush()
     sys.stderr.flush()
