@@ -11,7 +11,8 @@
 
 Speed is the point of the shape (issue 5 asks >= 2,000 articles/s): the body is
 encoded once and split with `bytes.translate` + `bytes.split` (C loops) instead of a
-Unicode regex, and tokens stay `bytes` all the way to xxhash. Trade-off: only ASCII
+Unicode regex, tokens stay `bytes` all the way to xxhash, and what a word folds to
+is worked out once per thread and looked up after that (`_Seen`). Trade-off: only ASCII
 is case-folded and split on punctuation; Devanagari and Urdu have no case, and
 their punctuation (danda, Urdu full stop and comma) is mapped to ASCII first, but
 accented Latin capitals ("É") are not lower-cased.
@@ -20,6 +21,7 @@ accented Latin capitals ("É") are not lower-cased.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from itertools import repeat
 
@@ -36,9 +38,6 @@ _UNICODE_PUNCT = (
 _ASCII_TEXT_PUNCT = tuple(pair for pair in _UNICODE_PUNCT if pair[0].isascii())  # "%"
 _ASCII_PUNCT = b"!\"#$&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _TO_SPACE = bytes.maketrans(_ASCII_PUNCT, b" " * len(_ASCII_PUNCT))
-# The same, and A-Z to a-z (what bytes.lower does), in one pass over the body.
-_UPPER = bytes(range(65, 91))
-_TO_SPACE_LOWER = bytes.maketrans(_ASCII_PUNCT + _UPPER, b" " * len(_ASCII_PUNCT) + _UPPER.lower())
 
 _MONTHS = {
     "jan": "january", "feb": "february", "mar": "march", "apr": "april",
@@ -91,12 +90,50 @@ def analyse(text: str, title: str | None = None) -> tuple[list[bytes], set[bytes
             body = body.replace(old, new)
     raw = body.encode("utf-8")
     words = raw.translate(_TO_SPACE).split()  # case kept
-    lowered = raw.translate(_TO_SPACE_LOWER).split()  # the same words, lower-cased
-    content = list(filter(None, map(_KEEP.get, lowered, lowered)))
-    return content, _facts(raw, set(words))
+    as_written = set(words)
+    seen = _seen
+    folds = seen.folds
+    if new := as_written.difference(folds):
+        if len(folds) + len(new) > WORDS_KEPT:  # a bound on the memory: start afresh
+            folds.clear()
+            seen.capitalised.clear()
+            new = as_written
+        _learn(new, seen)
+    content = list(filter(None, map(folds.__getitem__, words)))
+    return content, _facts(raw, as_written, as_written & seen.capitalised)
 
 
-def _facts(body: bytes, as_written: set[bytes]) -> set[bytes]:
+class _Seen(threading.local):
+    """What `analyse` worked out about the words it has met, one per thread.
+
+    `folds`: a word as written -> its content token (lower-cased and folded; b""
+    for a stopword). `capitalised`: those of them that `_facts` looks at as names.
+    News repeats most of its words from one article to the next, so most of a
+    text's words are looked up here, not lower-cased, split a second time, folded
+    and tested (issue 8). Each entry is a pure function of the word: the cache
+    changes no token or fact.
+    """
+
+    def __init__(self) -> None:
+        self.folds: dict[bytes, bytes] = {}
+        self.capitalised: set[bytes] = set()
+
+
+_seen = _Seen()
+WORDS_KEPT = 20_000  # distinct words a thread keeps in `_Seen` (a few MB)
+
+
+def _learn(words: set[bytes], seen: _Seen) -> None:
+    folds = seen.folds
+    for word in words:
+        low = word.lower()  # bytes.lower: A-Z only
+        folds[word] = _KEEP.get(low, low)
+    seen.capitalised.update(w for w in words if 64 < w[0] < 91 and len(w) > 1)  # A-Z
+
+
+def _facts(
+    body: bytes, as_written: set[bytes], capitalised: set[bytes] | None = None
+) -> set[bytes]:
     """Names and figures of an encoded body; `as_written` is its case-kept word set.
 
     A name is a capitalised word that the text never writes in lower case and uses
@@ -104,12 +141,14 @@ def _facts(body: bytes, as_written: set[bytes]) -> set[bytes]:
     out without a list); a figure is a number with its separators removed ("1,00,000"
     and "100000" agree). Independent reports of one event share many of these while
     sharing little wording; a desk's templated report on another day shares the
-    wording but not the figures.
+    wording but not the figures. `capitalised`, if given, is the set of the
+    words of `as_written` that start with A-Z and are longer than one letter.
     """
     runs = set(body.translate(_FIGURE_ONLY).replace(b",", b"").split())
     facts = set(map(bytes.strip, runs, repeat(b".")))
     facts.discard(b"")  # a run of separators without a digit
-    capitalised = {w for w in as_written if 64 < w[0] < 91 and len(w) > 1}  # A-Z
+    if capitalised is None:
+        capitalised = {w for w in as_written if 64 < w[0] < 91 and len(w) > 1}  # A-Z
     if not capitalised:
         return facts
     # Three filters on one set, so in any order: an opener is counted in the body
