@@ -69,6 +69,7 @@ _A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.u
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 _hash = xxhash.xxh64_intdigest
 _hash32 = xxhash.xxh32_intdigest
+_digest = xxhash.xxh64_digest  # the same hash as 8 big-endian bytes
 # (start, end, seed) of each band in the signature's bytes, worked out once.
 _BAND_SLICES = tuple((4 * ROWS * i, 4 * ROWS * (i + 1), SEED + i) for i in range(BANDS))
 
@@ -147,7 +148,7 @@ def _shingle_hashes(tokens: list[bytes]) -> np.ndarray:
     """64-bit hashes of the token 3-shingles (or of the tokens, if fewer)."""
     if not tokens:
         return np.empty(0, dtype=np.uint64)
-    h = np.fromiter(map(_hash, tokens), np.uint64, len(tokens))
+    h = np.frombuffer(b"".join(map(_digest, tokens)), ">u8").astype(np.uint64)
     if len(tokens) >= SHINGLE:
         n = len(tokens) - SHINGLE + 1
         acc = h[:n] * _MIX[0]  # array arithmetic wraps mod 2**64 silently, as intended
