@@ -68,6 +68,8 @@ _RFC_2822 = re.compile(
     re.ASCII,
 )
 
+_TZ_OFFSETS: dict[tuple[str | None, int], tzinfo] = {}  # `_tzoffset`
+
 
 @dataclass(frozen=True)
 class DateReading:
@@ -152,9 +154,11 @@ def _numeric(text: str, order: str) -> tuple[datetime | None, bool] | None:
 
 def _with_month_name(text: str, order: str) -> datetime | None:
     """RFC 2822 or prose dates with a month name; None unless day and year are given."""
-    if not _HAS_MONTH_NAME.search(text):
+    rfc = _RFC_2822.fullmatch(text)  # holds a month name: no need to search for one
+    if rfc is None and not _HAS_MONTH_NAME.search(text):
         return None
-    return _rfc_2822(text) or _by_dateutil(text, order)
+    parsed = _from_rfc_2822(rfc) if rfc is not None else None
+    return parsed or _by_dateutil(text, order)
 
 
 def _rfc_2822(text: str) -> datetime | None:
@@ -169,15 +173,18 @@ def _rfc_2822(text: str) -> datetime | None:
     tests/clean/test_dates.py compares the two over every zone and field edge.
     """
     match = _RFC_2822.fullmatch(text)
-    if match is None:
-        return None
+    return None if match is None else _from_rfc_2822(match)
+
+
+def _from_rfc_2822(match: re.Match[str]) -> datetime | None:
+    """`_rfc_2822` of the text `match` (of `_RFC_2822`) matched in full."""
     day, month, year, hour, minute, second, sign, zh, zm, name = match.groups()
     if name is not None:
         if name == "Z":
             name = "UTC"  # dateutil's reading of Z, then looked up like the others
         if name not in _DATEUTIL_ZONES:
             return None
-        zone = du_tz.tzoffset(name, _DATEUTIL_ZONES[name])
+        zone = _tzoffset(name, _DATEUTIL_ZONES[name])
     else:
         offset = int(zh) * 3600 + int(zm) * 60
         if int(zh) > 14 or int(zm) > 59:
@@ -185,9 +192,9 @@ def _rfc_2822(text: str) -> datetime | None:
         if not offset:  # dateutil calls a zero offset UTC, then looks that name up
             if "UTC" not in _DATEUTIL_ZONES:
                 return None
-            zone = du_tz.tzoffset("UTC", _DATEUTIL_ZONES["UTC"])
+            zone = _tzoffset("UTC", _DATEUTIL_ZONES["UTC"])
         else:
-            zone = du_tz.tzoffset(None, -offset if sign == "-" else offset)
+            zone = _tzoffset(None, -offset if sign == "-" else offset)
     try:
         return datetime(
             int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second or 0),
@@ -195,6 +202,17 @@ def _rfc_2822(text: str) -> datetime | None:
         )
     except ValueError:
         return None
+
+
+def _tzoffset(name: str | None, seconds: int) -> tzinfo:
+    """`dateutil.tz.tzoffset(name, seconds)`, kept once made: dateutil's factory takes
+    a lock and updates two caches on every call, a fifth of reading a feed's date
+    (issue 3). The pairs `_from_rfc_2822` asks for are bounded (its zone names, and
+    offsets up to 14:59 either way)."""
+    zone = _TZ_OFFSETS.get((name, seconds))
+    if zone is None:
+        zone = _TZ_OFFSETS[(name, seconds)] = du_tz.tzoffset(name, seconds)
+    return zone
 
 
 def _by_dateutil(text: str, order: str) -> datetime | None:
