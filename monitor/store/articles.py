@@ -55,7 +55,7 @@ _CANDIDATE_COLUMNS = (
 )
 
 
-def _as_cached(saved: Saved, d: Decision, row: dict[str, Any]) -> Cached:
+def _as_cached(saved: Saved, row: dict[str, Any]) -> Cached:
     """A just-saved article as the candidate cache reads it back: from its row's values."""
     return decode((saved.article_id, row["canonical_url"], row["content_hash"], row["source"],
                    row["title"], row["published"], row["duplicate_of"], row["signature"],
@@ -209,7 +209,7 @@ class ArticleWrites:
             with self._transaction():
                 saved, row = self._save_new(decision)
             if decision.dedup.duplicate_of is None:  # only first copies are candidates
-                self.candidates.add(_as_cached(saved, decision, row))
+                self.candidates.add(_as_cached(saved, row))
             return saved
 
     def _transaction(self) -> AbstractContextManager[None]:
