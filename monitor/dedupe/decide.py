@@ -37,7 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models import CandidateArticle, CleanArticle, DedupVerdict
-from .fingerprint import NUM_PERM, Fingerprint, _band_keys, fact_overlap
+from .fingerprint import NUM_PERM, Fingerprint, fact_overlap, stored_band_keys
 
 __all__ = ["FACTS_AGREE", "NEAR_DUPLICATE", "PLAIN_DUPLICATE", "agreement", "decide_duplicate",
            "root_of"]
@@ -129,11 +129,3 @@ def agreement(mine: np.ndarray, theirs: Sequence[int] | None) -> float:
               if isinstance(theirs, array) and theirs.itemsize == 4
               else np.asarray(theirs[:NUM_PERM], dtype=np.uint32))
     return float(np.count_nonzero(values == mine)) / NUM_PERM
-
-
-def stored_band_keys(signature: Sequence[int] | None) -> tuple[int, ...]:
-    """The LSH band keys a stored signature was indexed under (`fingerprint` made them
-    from the same MinHash values); none for a text too short to have a signature."""
-    if not signature or len(signature) < NUM_PERM:
-        return ()
-    return _band_keys(np.asarray(signature[:NUM_PERM], dtype=np.uint32))

@@ -55,6 +55,7 @@ __all__ = [
     "fact_overlap",
     "fact_sets_overlap",
     "fingerprint",
+    "stored_band_keys",
 ]
 
 NUM_PERM = SIGNATURE_MINHASH
@@ -169,6 +170,14 @@ def _minhash(shingles: np.ndarray) -> np.ndarray:
     out = np.empty((NUM_PERM, shingles.size), dtype=np.uint64)
     np.multiply(_A[:, None], shingles[None, :], out=out)  # wraps mod 2**64, as intended
     return (out.min(axis=1) >> np.uint64(32)).astype(np.uint32)
+
+
+def stored_band_keys(signature: Sequence[int] | None) -> tuple[int, ...]:
+    """The band keys a stored signature was indexed under (the same values, the same
+    function as `fingerprint`); none for a text too short to have a signature."""
+    if not signature or len(signature) < NUM_PERM:
+        return ()
+    return _band_keys(np.asarray(signature[:NUM_PERM], dtype=np.uint32))
 
 
 def _band_keys(signature: np.ndarray) -> tuple[int, ...]:

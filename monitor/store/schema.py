@@ -356,7 +356,7 @@ def m005_band_index_by_key_only(db: Database) -> None:
     Every first copy writes 42 band rows, and each went into two B-trees: the
     (key, article_id) primary key the lookups use and an `article_id` index that only
     deletions used. A new version now removes its old rows by key (the keys come
-    from the stored signature, `dedupe.decide.stored_band_keys`), and `prune` scans
+    from the stored signature, `dedupe.fingerprint.stored_band_keys`), and `prune` scans
     the table once before it vacuums the whole file anyway: 7.6% of the ordered
     writer's instructions (callgrind, 1,000 bench articles).
     """
