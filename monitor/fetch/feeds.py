@@ -26,9 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import feedparser
+from feedparser.html import _cp1252
+from feedparser.urls import _urljoin
 
 from ..errors import ParseError
 from .charset import decode_body, to_utf8_xml
+from .plain_rss import Rules, read_plain_rss
 
 __all__ = ["FeedEntry", "ParsedFeed", "looks_like_json_feed", "parse_feed"]
 
@@ -43,6 +46,10 @@ _mixin = getattr(feedparser, "mixin", None)
 _resolve = getattr(_mixin, "make_safe_absolute_uri", None)
 if callable(_resolve) and not hasattr(_resolve, "cache_info"):  # once a process
     _mixin.make_safe_absolute_uri = functools.lru_cache(maxsize=256)(_resolve)  # type: ignore[union-attr]
+
+# Plain RSS 2.0 skips feedparser (plain_rss.py, issue 3); these keep its values exact.
+_PLAIN_RULES = Rules(urljoin=_urljoin, safe_uri=feedparser.urls.make_safe_absolute_uri,
+                     cp1252=_cp1252)
 
 
 @dataclass(frozen=True)
@@ -73,8 +80,17 @@ def parse_feed(body: bytes, content_type: str, url: str, source: str = "-") -> P
     if looks_like_json_feed(body, content_type):
         return _json_feed(body, content_type, url, source)
     text, _ = decode_body(body, content_type)
+    data = to_utf8_xml(text)
+    plain = read_plain_rss(data, url, _PLAIN_RULES)
+    if plain is not None:
+        return ParsedFeed(_with_keys(plain[0]), plain[1])
+    return _feedparser_feed(data, text, url, source)
+
+
+def _feedparser_feed(data: bytes, text: str, url: str, source: str) -> ParsedFeed:
+    """The feed as feedparser reads it: any RSS or Atom, broken ones included."""
     doc = feedparser.parse(
-        io.BytesIO(to_utf8_xml(text)),
+        io.BytesIO(data),
         response_headers={"content-type": "application/xml; charset=utf-8",
                           "content-location": url},
         sanitize_html=False,  # cleaning is ours (monitor.clean)
