@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,9 +40,24 @@ SOURCES = (
 )
 
 
-def _fill(text: str, base: str) -> str:
-    """Replace `{{BASE}}`, `{{RFC822:-N}}` and `{{ISO:-N}}` (N hours ago)."""
-    now = now_utc().replace(microsecond=0)
+# The oldest sample item, in hours before now (`{{ISO:-8}}`), with a margin.
+OLDEST_HOURS = 9.0
+
+
+def _hours_scale(timezone: str, now: datetime) -> float:
+    """How much to shrink "N hours ago" so that every sample item is of the desk's
+    current local day: the digest is today's, and in the first hours after local
+    midnight "8 hours ago" would be yesterday (the demo's digest came out empty)."""
+    local = now.astimezone(zone(timezone))
+    since_midnight = (local - local.replace(hour=0, minute=0, second=0, microsecond=0))
+    return min(1.0, since_midnight.total_seconds() / 3600 / OLDEST_HOURS)
+
+
+def _fill(text: str, base: str, timezone: str = "UTC", now: datetime | None = None) -> str:
+    """Replace `{{BASE}}`, `{{RFC822:-N}}` and `{{ISO:-N}}` (N hours ago, or less just
+    after the desk's midnight: `_hours_scale`)."""
+    now = (now or now_utc()).replace(microsecond=0)
+    scale = _hours_scale(timezone, now)
     out, rest = [], text
     while "{{" in rest:
         head, _, tail = rest.partition("{{")
@@ -52,7 +67,7 @@ def _fill(text: str, base: str) -> str:
             out.append(base)
         else:
             kind, _, hours = token.partition(":")
-            moment = now + timedelta(hours=float(hours or 0))
+            moment = now + timedelta(hours=float(hours or 0) * scale)
             out.append(format_datetime(moment) if kind == "RFC822" else moment.isoformat())
     out.append(rest)
     return "".join(out)
@@ -61,13 +76,14 @@ def _fill(text: str, base: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     site: Path = SITE
     base: str = ""
+    timezone: str = "UTC"  # the desk's: its local day is the digest's
 
     def do_GET(self) -> None:
         path = (self.site / self.path.split("?", 1)[0].lstrip("/")).resolve()
         if not path.is_file() or self.site.resolve() not in path.parents:
             self.send_error(404)
             return
-        body = _fill(path.read_text(encoding="utf-8"), self.base).encode("utf-8")
+        body = _fill(path.read_text(encoding="utf-8"), self.base, self.timezone).encode("utf-8")
         kind = {".xml": "application/xml", ".json": "application/feed+json"}.get(
             path.suffix, mimetypes.guess_type(path.name)[0] or "text/html")
         self.send_response(200)
@@ -81,9 +97,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_site(site: Path = SITE) -> Iterator[str]:
-    """Serve the sample site on an ephemeral loopback port; yields its base URL."""
-    handler = type("SiteHandler", (_Handler,), {"site": site})
+def serve_site(site: Path = SITE, timezone: str = "UTC") -> Iterator[str]:
+    """Serve the sample site on an ephemeral loopback port; yields its base URL.
+    Its items are dated within the current local day of `timezone`."""
+    handler = type("SiteHandler", (_Handler,), {"site": site, "timezone": timezone})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     handler.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
@@ -124,7 +141,7 @@ def run_demo(database: Path, digest_path: Path, taxonomy: Path, timezone: str) -
     for stale in (database, database.with_name(database.name + "-wal"),
                   database.with_name(database.name + "-shm")):
         stale.unlink(missing_ok=True)
-    with serve_site() as base:
+    with serve_site(timezone=timezone) as base:
         app = App(demo_settings(base, database, taxonomy, timezone))
         try:
             fetcher = Fetcher(app)

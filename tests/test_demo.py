@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+
+from monitor.demo import _fill
 
 from .conftest import ROOT
 
@@ -37,3 +41,16 @@ def test_demo_runs_twice_from_scratch(tmp_path, run):
     run("demo", config=ROOT / "config" / "monitor.toml")
     again = run("demo", config=ROOT / "config" / "monitor.toml").stdout
     assert "Corpus: 8 articles, 1 duplicate(s)" in again
+
+
+@pytest.mark.parametrize(("utc", "expected_hours_ago"), [
+    (datetime(2026, 11, 21, 6, 30, tzinfo=UTC), 8.0),  # noon in Srinagar: as written
+    (datetime(2026, 11, 21, 19, 15, tzinfo=UTC), 0.75 * 8 / 9),  # 00:45: squeezed into today
+])
+def test_demo_news_is_of_the_desks_day_at_any_hour(utc, expected_hours_ago):
+    """The demo's digest is of the desk's local day: its sample news ("8 hours ago") must
+    fall on that day even just after local midnight, or the digest comes out empty."""
+    ist = ZoneInfo("Asia/Kolkata")
+    moment = datetime.fromisoformat(_fill("{{ISO:-8}}", "", "Asia/Kolkata", now=utc))
+    assert moment.astimezone(ist).date() == utc.astimezone(ist).date()
+    assert abs((utc - moment) - timedelta(hours=expected_hours_ago)) < timedelta(seconds=1)
