@@ -8,6 +8,7 @@ names come from our own code, never from input.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,10 +21,16 @@ _CHUNK = 500
 
 
 def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
-    columns = ", ".join(f'"{c}"' for c in row)
-    marks = ", ".join("?" * len(row))
-    cur = conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+    cur = conn.execute(_insert_sql(table, tuple(row)), tuple(row.values()))
     return int(cur.lastrowid or 0)
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT for these columns, written once: the hot paths insert the same few
+    column sets article after article."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def select_rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
