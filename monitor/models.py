@@ -120,7 +120,7 @@ class CandidateArticle:
     title: str | None
     published: datetime | None
     duplicate_of: int | None
-    signature: tuple[int, ...] | None = None  # MinHash values, when stored
+    signature: Sequence[int] | None = None  # MinHash values then facts (the store: array)
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,11 @@ class DedupVerdict:
     def facts(self) -> frozenset[int]:
         """The article's fact hashes (`signature_facts`), built once for all candidates."""
         return signature_facts(self.signature)
+
+    @cached_property
+    def fact_mask(self) -> tuple[int, int]:
+        """`fact_mask(self.facts)`, built once (the story stage, then the stored copy)."""
+        return fact_mask(self.facts)
 
 
 @dataclass(frozen=True)

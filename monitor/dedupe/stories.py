@@ -52,7 +52,6 @@ from ..models import (
     StoryCandidate,
     StoryVerdict,
     Tagging,
-    fact_mask,
 )
 from .decide import agreement
 from .fingerprint import MAX_FACTS, NUM_PERM, estimated_jaccard, fact_sets_overlap
@@ -152,7 +151,7 @@ def _plausible(
     if not facts or not candidates:
         return []  # no facts of ours: nothing is shared
     need = max(MIN_SHARED_FACTS, (SAME_EVENT - 1e-9) * min(len(facts), MAX_FACTS))
-    bits, collided = fact_mask(facts)
+    bits, collided = verdict.fact_mask
     mine: np.ndarray | None = None
     found = []
     for c in candidates:

@@ -62,7 +62,7 @@ def test_index_lookups_survive_reopening(tmp_path: Path) -> None:
         assert [c.id for c in store.articles_by_hash(fp.content_hash)] == [saved.article_id]
         assert saved.article_id in [c.id for c in store.articles_by_bands(fp.band_keys)]
         found = store.article_by_canonical_url("https://a.example/bridge-1")
-        assert found is not None and found.signature == fp.signature
+        assert found is not None and tuple(found.signature or ()) == fp.signature
 
 
 def test_a_new_version_is_found_by_its_own_text_and_no_longer_by_the_old(
@@ -84,6 +84,58 @@ def test_a_new_version_is_found_by_its_own_text_and_no_longer_by_the_old(
         assert first.article_id in [c.id for c in store.articles_by_bands(new.band_keys)]
         v, copy = ingest(store, "wire-syndicated", "https://b.example/sopore-bridge", "B")
         assert (v.duplicate_of, copy.status) == (None, "new")
+
+
+def _band_rows(store: Store, article_id: int) -> set[int]:
+    rows = store.db.conn.execute("SELECT key FROM lsh_bands WHERE article_id = ?", [article_id])
+    return {r[0] for r in rows}
+
+
+def test_inside_a_batch_copies_find_the_batchs_own_first_copies(tmp_path: Path) -> None:
+    """Inside one batch (a backfill's 500 articles) a copy finds the first copy stored
+    before it in the batch, and a rewrite moves its article in the index there too."""
+    with Store(tmp_path / "corpus.db") as store:
+        _, before = ingest(store, "report-agency-a", "https://w.example/hc-psa", "Wire")
+        with store.batch():
+            _, first = ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+            v, copy = ingest(store, "wire-syndicated", "https://b.example/sopore-bridge", "B")
+            assert (v.duplicate_of, copy.status) == (first.article_id, "duplicate")
+            again = fingerprint(text("report-agency-a"))
+            assert [c.id for c in store.articles_by_bands(again.band_keys)] == [
+                before.article_id]  # the table's rows still answer
+            _, rewrite = ingest(store, "report-own-b", "https://c.example/story-9", "C")
+            v, _ = ingest(store, "market-day1", "https://c.example/story-9", "C")
+            assert v.update_of == rewrite.article_id
+            old = fingerprint(text("report-own-b")).band_keys
+            assert rewrite.article_id not in [c.id for c in store.articles_by_bands(old)]
+        assert _band_rows(store, first.article_id) == set(
+            fingerprint(text("wire-original")).band_keys)
+        assert _band_rows(store, copy.article_id) == set()  # copies are not indexed
+        assert _band_rows(store, rewrite.article_id) == set(
+            fingerprint(text("market-day1")).band_keys)
+
+
+def test_a_rolled_back_part_of_a_batch_leaves_no_band_rows(tmp_path: Path) -> None:
+    """A nested batch that fails takes its articles back, and their band rows with them:
+    the next article (which may reuse the id) is not matched to the vanished text."""
+    with Store(tmp_path / "corpus.db") as store:
+        with store.batch():
+            _, kept = ingest(store, "report-agency-a", "https://w.example/hc-psa", "Wire")
+            try:
+                with store.batch():
+                    _, gone = ingest(store, "wire-original", "https://a.example/bridge-1", "A")
+                    raise RuntimeError("the caller gives up on this part")
+            except RuntimeError:
+                pass
+            v, other = ingest(store, "market-day1", "https://m.example/close-1", "Markets")
+            assert v.duplicate_of is None
+        assert other.article_id == gone.article_id  # the id was reused
+        v, copy = ingest(store, "wire-syndicated", "https://b.example/sopore-bridge", "B")
+        assert (v.duplicate_of, copy.status) == (None, "new")
+        assert _band_rows(store, kept.article_id) == set(
+            fingerprint(text("report-agency-a")).band_keys)
+        assert _band_rows(store, other.article_id) == set(
+            fingerprint(text("market-day1")).band_keys)
 
 
 def test_reports_share_a_story_and_twins_stay_apart(tmp_path: Path) -> None:
