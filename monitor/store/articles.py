@@ -88,6 +88,8 @@ SELECT id FROM (
         AND +duplicate_of IS NULL ORDER BY published_utc ASC LIMIT :after)
     UNION SELECT value FROM json_each(:bands){concepts}
 ORDER BY 1"""
+_STORY_CANDIDATES_BY_CONCEPT = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT)
+_STORY_CANDIDATES_BY_TIME = _STORY_CANDIDATES.format(concepts="")
 
 
 @functools.lru_cache(maxsize=8)
@@ -171,14 +173,15 @@ class ArticleWrites:
         centre = (around or now_utc()).astimezone(UTC)
         if near is None:
             near = self.articles_by_bands(band_keys)
+        firsts = [c.id for c in near if c.duplicate_of is None]
         args = {
             "mid": iso(centre), "lo": iso(centre - window), "hi": iso(centre + window),
             "limit": limit,
             "before": nearest // 2 + 1 if nearest > 0 else 0, "after": max(nearest // 2, 0),
-            "bands": json.dumps([c.id for c in near if c.duplicate_of is None]),
+            "bands": json.dumps(firsts) if firsts else "[]",
             "concepts": json_list(tuple(concepts)),
         }
-        sql = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT if concepts else "")
+        sql = _STORY_CANDIDATES_BY_CONCEPT if concepts else _STORY_CANDIDATES_BY_TIME
         ids = [row[0] for row in self.db.conn.execute(sql, args)]
         return [c.story for c in self._cached(ids)]
 
