@@ -29,6 +29,7 @@ httpx exceptions never leave this module (STYLE.md 7).
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -56,6 +57,22 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
 CHUNK = 64 * 1024
+
+# httpx parses a URL string again on every request (~50 us, pure Python); a cycle asks
+# for the same feed URLs every time, so their parsed form is kept (issue 3).
+_parsed_url = functools.lru_cache(maxsize=4096)(httpx.URL)
+
+
+class _Cookies(httpx.Cookies):
+    """httpx's cookie jar, without its work on responses that set no cookie.
+
+    httpx hands every response to `http.cookiejar` through urllib and email shims
+    (~50 us a 304); the jar takes nothing from a response without Set-Cookie or
+    Set-Cookie2, so skipping those changes no cookie (issue 3)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers or "set-cookie2" in response.headers:
+            super().extract_cookies(response)
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,10 @@ class Client:
             trust_env=not settings.proxy,  # HTTPS_PROXY/HTTP_PROXY/NO_PROXY when unset
             transport=transport or HostPools(settings.per_host),
         )
+        if isinstance(getattr(self._http, "_cookies", None), httpx.Cookies):
+            # No public way to give httpx.Client a jar of another class (its setter
+            # copies into a plain one); an httpx without `_cookies` just keeps its own.
+            self._http._cookies = _Cookies()
         self.gate = HostGate(settings.concurrency, settings.per_host,
                              settings.host_spacing.total_seconds())
         self.robots = RobotsCache(self._fetch_robots, user_agent)
@@ -242,7 +263,7 @@ class Client:
               deadline: float) -> tuple[int, dict[str, str], bytes, int]:
         """The request itself, httpx errors translated at the door (STYLE.md 7)."""
         try:
-            with self._http.stream("GET", url, headers=headers) as resp:
+            with self._http.stream("GET", _parsed_url(url), headers=headers) as resp:
                 head = {k.lower(): v for k, v in resp.headers.items()}
                 if resp.status_code == 304:
                     resp.read()  # no body (RFC 9110 15.4.5): the connection stays open

@@ -166,3 +166,23 @@ def test_random_plain_feeds_read_alike() -> None:
 def test_what_it_declines_feedparser_reads(doc: str) -> None:
     fast, _ = read_both(doc, URLS[0])
     assert fast is None
+
+
+def test_links_it_leaves_alone_are_what_urljoin_makes_of_them() -> None:
+    # plain_rss skips the join for URLs that match `_ABSOLUTE`: it must be a no-op.
+    from monitor.fetch.plain_rss import _ABSOLUTE
+
+    urljoin = feeds._PLAIN_RULES.urljoin
+    rng = random.Random(5)
+    pools = [["http://", "https://", "HTTP://", "http:///", "http:", "ftp://"],
+             ["x.example", "exämple.org", "a", "..", "[::1]", "u@h", "x y", ""],
+             ["", ":80", ":", ":8080"],
+             ["", "/", "//", "/a/../b", "/./c", "/p;q", "/%20", "/ü", "/a b", "/\\",
+              "/\x7f", "/path/", "/\u00a0"],
+             ["", "?", "?a=1&b=2", "?q=\t", "??"], ["", "#", "#f#g", "#a b"]]
+    links = ["".join(rng.choice(pool) for pool in pools) for _ in range(5000)]
+    matched = [s for s in links if _ABSOLUTE.fullmatch(s)]
+    assert len(matched) > 80
+    for base in [*URLS, "https://other.example/x/y", "ftp://files.example/"]:
+        for link in matched:
+            assert urljoin(base, link) == link, (base, link)
