@@ -23,9 +23,18 @@ _HOSTS = {"news.google.com", "www.google.com", "google.com", "www.bing.com", "bi
           "t.co", "l.facebook.com", "www.msn.com"}
 _PARAMS = ("url", "u", "q", "r", "target")
 _URL_IN_BYTES = re.compile(rb"https?://[\x21-\x7e]+")
+# A host name is a piece of its URL, whatever its case, unless urlsplit drops tabs or
+# line breaks first; an ASCII URL with none of those, no brackets (urlsplit's IPv6
+# check raises) and no aggregator host anywhere needs no parse: every link of every
+# feed comes here (6 us -> 1.5 us a link, issue 3; a regex alternation was slower).
+_PARSE_IF = (*sorted(_HOSTS), "\t", "\r", "\n", "[", "]")
 
 
 def is_aggregator(url: str) -> bool:
+    if url.isascii():
+        low = url.lower()
+        if not any(piece in low for piece in _PARSE_IF):
+            return False
     return (urlsplit(url).hostname or "").lower() in _HOSTS
 
 

@@ -69,6 +69,10 @@ _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
 # an ASCII host, no whitespace, controls, `;` params, empty `?`/`#` (urlunparse would
 # drop them) or extra slashes (feedparser's `_urifixer`). Most feed links are such,
 # and the join (urllib parsing twice) was 40% of what was left of a feed's reading.
+# A single plain path segment ("story-12", a guid that is no URL): joined, it replaces
+# the last segment of the base path, so `urljoin(base, "x")` minus the "x" is the
+# prefix of every such join in a feed (guids are permalinks unless they say not).
+_SEGMENT = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 _ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\x00-\x20?#;\\]*)?"
                        r"(?:\?[^\x00-\x20#\\]+)?(?:#[^\x00-\x20\\]+)?")
 
@@ -136,6 +140,7 @@ class _Reader:
         self.pieces: list[str] | None = None  # text of the element being read
         self.field: str | None = None
         self.done = False
+        self._prefix: str | None = None  # of joined plain segments (`_SEGMENT`)
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = name.lower()
@@ -215,7 +220,12 @@ class _Reader:
         """feedparser's `pop` of a text element, for what this reader lets through."""
         out = "".join(pieces).strip()
         if resolve and out and not _ABSOLUTE.fullmatch(out):
-            out = self.rules.urljoin(self.base, out)
+            if _SEGMENT.fullmatch(out):
+                if self._prefix is None:
+                    self._prefix = self.rules.urljoin(self.base, "x")[:-1]
+                out = self._prefix + out
+            else:
+                out = self.rules.urljoin(self.base, out)
         if not out.isascii():  # its two repairs change nothing in ASCII
             with suppress(UnicodeEncodeError, UnicodeDecodeError):  # UTF-8 read as latin-1
                 out = out.encode("iso-8859-1").decode("utf-8")

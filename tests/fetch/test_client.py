@@ -191,3 +191,19 @@ def test_waiting_for_a_host_slot_does_not_count_against_the_timeout(server: Loop
         for t in threads:
             t.join(timeout=30)
     assert results == ["ok"] * 4
+
+
+
+def test_cookies_a_server_sets_are_sent_back(server: LoopbackServer, client: Client):
+    # client.py skips httpx's cookie jar for responses without Set-Cookie (a 304
+    # costs less); a response that sets one must still be heard.
+    server.serve("/plain", body=b"<rss/>")
+    server.serve("/sets", body=b"<rss/>", headers={"Set-Cookie": "visit=1; Path=/"})
+    server.serve("/etag", body=b"<rss/>", etag='"v1"')
+    client.get(server.url("/plain"))
+    assert "Cookie" not in server.hits("/plain")[0]
+    client.get(server.url("/sets"))
+    assert client.get(server.url("/etag"), etag='"v1"').not_modified
+    client.get(server.url("/plain"))
+    assert server.hits("/etag")[0]["Cookie"] == "visit=1"
+    assert server.hits("/plain")[1]["Cookie"] == "visit=1"

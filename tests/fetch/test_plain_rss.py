@@ -25,7 +25,7 @@ from tests.fetch.feeds import rss
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((ROOT / "data" / "samples" / "site").glob("*/*.xml"))
 URLS = ["http://127.0.0.2/feed-1.xml", "https://news.example/dir/feed?x=1&y=2", "",
-        "feed.xml", "http://exämple.org/f/", "HTTP://News.Example:8080"]
+        "feed.xml", "http://exämple.org/f/", "HTTP://News.Example:8080", "http://h/a//b/f?x=1"]
 
 
 def read_both(doc: str | bytes, url: str) -> tuple[ParsedFeed | None, ParsedFeed | None]:
@@ -186,3 +186,23 @@ def test_links_it_leaves_alone_are_what_urljoin_makes_of_them() -> None:
     for base in [*URLS, "https://other.example/x/y", "ftp://files.example/"]:
         for link in matched:
             assert urljoin(base, link) == link, (base, link)
+
+
+def test_plain_segments_join_as_urljoin_joins_them() -> None:
+    # plain_rss joins a plain segment ("story-1", a guid that is no URL) by prefixing
+    # what urljoin makes of "x" without the "x": it must be what urljoin makes of it.
+    from monitor.fetch.plain_rss import _SEGMENT
+
+    urljoin = feeds._PLAIN_RULES.urljoin
+    rng = random.Random(11)
+    pools = [["http://h", "https://h.example:81", "", "feed", "ftp://f", "mailto:"],
+             ["", "/", "//", "/a", "/a/", "/a//b/", "/a/../b", "/./c", "/a/.", "/a/..", "/p;q"],
+             ["", "f.xml", "..", "."], ["", "?q=1", "?"], ["", "#frag"]]
+    bases = {"".join(rng.choice(pool) for pool in pools) for _ in range(3000)}
+    segments = ["x", "f0-0", "story_12", "a.b", "a..", "~u", "-", "9", "vh-1001"]
+    assert all(_SEGMENT.fullmatch(s) for s in segments)
+    assert not any(_SEGMENT.fullmatch(s) for s in [".", "..", ".x", "a/b", "a:b", "a?b", ""])
+    for base in bases:
+        prefix = urljoin(base, "x")[:-1]
+        for seg in segments:
+            assert urljoin(base, seg) == prefix + seg, (base, seg)
