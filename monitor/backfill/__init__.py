@@ -15,7 +15,6 @@ Quiet (no alerts unless asked), resumable and fast:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -35,6 +34,7 @@ from ..app import App
 from ..fetch.client import Client
 from ..fetch.politeness import RobotsCache
 from ..pipeline import Analysis, Outcome, Pipeline, analyse
+from ..process import lower_priority
 from ..store import Store
 from ..tagging import Taxonomy
 from ..timeutil import iso
@@ -51,14 +51,10 @@ log = logging.getLogger(__name__)
 BATCH_ITEMS = 500
 BATCH_SECONDS = 1.0
 CHUNK_WAIT = 0.1  # seconds an incomplete chunk waits for more items
-# Chunks in flight a worker process: the ordered writer takes results in input order
-# and in bursts (a batch's index and COMMIT), so a short window left the workers idle
-# while the writer caught up, then the writer waiting on the window's head. 4 a job:
-# 512/s and 1.5 cores busy on the text bench; 16 a job: 612/s, 1.66 (issue 8). At 16
-# items a chunk that is 512 items ahead for two jobs: ~3 MB of results, or ~40 MB of
-# 80 KB pages read ahead.
+# Chunks in flight a worker: the writer takes results in order and in bursts, and 4 left
+# the workers idle, then the writer waiting on the window's head (text bench: 512/s at 4,
+# 612/s at 16; issue 8). Two jobs: 512 items ahead, ~3 MB of results or ~40 MB of pages.
 AHEAD_PER_JOB = 16
-WORKER_NICENESS = 10  # added to the cleaning workers' nice value
 
 
 @dataclass(frozen=True)
@@ -132,10 +128,7 @@ def _init_worker(taxonomy: Taxonomy, ctx: InputContext | None = None) -> None:
     global _WORKER_TAXONOMY, _WORKER_CTX
     _WORKER_TAXONOMY, _WORKER_CTX = taxonomy, ctx
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
-    # The ordered writer in the parent is the bound (issue 8): when the cores are all
-    # busy, its turn comes first, and the workers fill the time it leaves.
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
+    lower_priority()  # the ordered writer in the parent is the bound
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from ..models import RawItem
 from ..pipeline import Analysis, analyse
+from ..process import lower_priority
 from ..tagging import Taxonomy
 from .discover import Discovered, discover
 
@@ -61,6 +62,7 @@ def _init(taxonomy: Taxonomy, profile: str | None = None) -> None:
     _TAXONOMY = taxonomy
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    lower_priority()  # the ordered writer in the parent is the bound
     if profile:  # bench/fetch.py --profile: each worker's cProfile, written when it exits
         prof = cProfile.Profile(time.thread_time)
         prof.enable()

@@ -118,3 +118,14 @@ def test_a_cycle_with_workers_survives_sources_that_are_not_feeds(
     assert results["html"].error is not None and results["html"].error.kind == "parse"
     assert results["empty"].error is not None and results["empty"].error.kind == "parse"
     assert [results[n].counts["new"] for n in "abc"] == [3, 3, 3]
+
+
+def test_workers_run_behind_the_ordered_writer(workers: Workers) -> None:
+    """The workers yield the cores to the parent (the writer that bounds a cycle)."""
+    workers.discover("feed", rss("n", 1).encode(), "", "http://x/", "s")  # started
+    parent = os.getpriority(os.PRIO_PROCESS, 0)
+    if parent >= 19:
+        pytest.skip("this test already runs at the lowest priority")
+    assert workers.pids
+    for pid in workers.pids:
+        assert os.getpriority(os.PRIO_PROCESS, pid) > parent
