@@ -14,8 +14,9 @@ Entry keys hang on these values (a different key stores every entry again), so t
 reader declines (returns None) at the first thing outside that shape: another root
 or namespace, an element it does not know, an attribute that feedparser would act
 on (`xml:base`, `type`, `mode`...), markup inside a text element, a repeated field,
-a DOCTYPE, or XML that expat rejects (feedparser's strict parser would fail and its
-loose one take over). Declining costs one expat pass; feedparser then reads the feed.
+a DOCTYPE, a `dc` or `content` prefix bound to another namespace, or XML that expat
+rejects (feedparser's strict parser would fail and its loose one take over).
+Declining costs one expat pass; feedparser then reads the feed.
 tests/fetch/test_plain_rss.py compares both readers on every feed the tests know.
 
 No feedparser import here (STYLE.md 5): `feeds.py` hands in the three feedparser
@@ -52,6 +53,11 @@ _CHANNEL_LEAVES = {
     "rating", "cloud", f"{_ATOM_NS} link",
 }
 _IMAGE_LEAVES = {"url", "title", "link", "width", "height", "description"}
+# feedparser names a dc/content element by its URI's usual prefix, then looks that
+# prefix up among the prefixes the document declared (`namespacemap`, kept for the
+# whole document): `xmlns:dc` bound to dcterms turns every DC element into a dcterms
+# one. Such a declaration anywhere declines.
+_OWN_PREFIX = {"dc": _DC_NS, "content": _CONTENT_NS}
 # Attributes allowed, per element; any other attribute declines (feedparser reads
 # `xml:base`/`base`, `type`, `mode`, `href`, `rdf:about`... on any element).
 _ATTRS: Mapping[str, frozenset[str]] = {
@@ -108,6 +114,7 @@ def read_plain_rss(data: bytes, url: str, rules: Rules) -> tuple[list[RawEntry],
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
     parser.CharacterDataHandler = reader.text
+    parser.StartNamespaceDeclHandler = _namespace
     try:
         parser.Parse(data, True)
     except (expat.ExpatError, _Declined):
@@ -115,6 +122,12 @@ def read_plain_rss(data: bytes, url: str, rules: Rules) -> tuple[list[RawEntry],
     if not reader.done:
         return None
     return reader.entries, reader.channel_title
+
+
+def _namespace(prefix: str | None, uri: str | None) -> None:
+    own = _OWN_PREFIX.get((prefix or "").lower())
+    if own is not None and (uri or "").lower() != own:
+        raise _Declined  # feedparser would read its dc/content elements as others
 
 
 def _base(url: str, rules: Rules) -> str | None:

@@ -168,6 +168,24 @@ def test_what_it_declines_feedparser_reads(doc: str) -> None:
     assert fast is None
 
 
+_DC, _CONTENT = "http://purl.org/dc/elements/1.1/", "http://purl.org/rss/1.0/modules/content/"
+
+
+@pytest.mark.parametrize("decls", [
+    f'xmlns:dc="http://purl.org/dc/terms/" xmlns:d="{_DC}" xmlns:c="{_CONTENT}"',
+    f'xmlns:d="{_DC}" xmlns:c="{_CONTENT}" xmlns:content="{_DC}"',
+    f'xmlns:dc="{_CONTENT}" xmlns:content="{_DC}" xmlns:d="{_DC}" xmlns:c="{_CONTENT}"',
+    f'xmlns:dc="http://www.w3.org/2005/Atom" xmlns:d="{_DC}" xmlns:c="{_CONTENT}"',
+])
+def test_prefixes_feedparser_remaps_read_alike(decls: str) -> None:
+    # feedparser names dc/content elements by their URI's usual prefix, then maps that
+    # prefix through the document's own declarations (`namespacemap`): `dc` bound to
+    # another namespace it knows turns `d:date` into `dcterms_date`, which it ignores.
+    doc = (f'<rss version="2.0" {decls}><channel><item><title>t</title><d:date>2026-01-01'
+           "</d:date><d:creator>Jo</d:creator><c:encoded>full</c:encoded></item></channel></rss>")
+    assert_same(doc, URLS[0])
+
+
 def test_links_it_leaves_alone_are_what_urljoin_makes_of_them() -> None:
     # plain_rss skips the join for URLs that match `_ABSOLUTE`: it must be a no-op.
     from monitor.fetch.plain_rss import _ABSOLUTE
