@@ -132,12 +132,15 @@ def _namespace(prefix: str | None, uri: str | None) -> None:
 
 def _base(url: str, rules: Rules) -> str | None:
     """The base feedparser resolves against: the feed URL as each start tag re-derives
-    it (`make_safe_absolute_uri(base, base)`); None when that does not settle."""
+    it (`make_safe_absolute_uri(base, base)`); None when that does not settle, or when
+    urllib cannot parse it (feedparser's join then makes "" of every link)."""
     steps = [url]
     for _ in range(2):
         b = steps[-1]
         steps.append((rules.safe_uri(b, b) or b) if b else rules.urljoin(b, b))
-    return steps[1] if steps[1] == steps[2] else None
+    if steps[1] != steps[2] or not rules.urljoin(steps[1], "x"):
+        return None
+    return steps[1]
 
 
 class _Reader:

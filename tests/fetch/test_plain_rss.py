@@ -186,6 +186,15 @@ def test_prefixes_feedparser_remaps_read_alike(decls: str) -> None:
     assert_same(doc, URLS[0])
 
 
+@pytest.mark.parametrize("url", ["http://[::1/f", "http://a]b/f", "http://ex\u2100ample.com/f"])
+def test_feed_urls_urllib_rejects_read_alike(url: str) -> None:
+    # feedparser's urljoin gives "" for every link and permalink guid when urllib cannot
+    # parse the base (unbalanced brackets, a host that NFKC turns into "a/c").
+    assert_same('<rss version="2.0"><channel><item><link>http://a.example/x</link>'
+                "<guid>seg-1</guid></item><item><guid>http://a.example/g</guid></item>"
+                "</channel></rss>", url)
+
+
 def test_links_it_leaves_alone_are_what_urljoin_makes_of_them() -> None:
     # plain_rss skips the join for URLs that match `_ABSOLUTE`: it must be a no-op.
     from monitor.fetch.plain_rss import _ABSOLUTE
