@@ -1,5 +1,5 @@
-"""Process helpers: liveness (the daemon lock, the outbox's crash recovery) and the
-heap of a long run."""
+"""Process helpers: liveness (the daemon lock, the outbox's crash recovery), the heap
+of a long run, and the priority of worker processes."""
 
 from __future__ import annotations
 
