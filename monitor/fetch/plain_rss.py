@@ -115,6 +115,7 @@ def read_plain_rss(data: bytes, url: str, rules: Rules) -> tuple[list[RawEntry],
     parser.EndElementHandler = reader.end
     parser.CharacterDataHandler = reader.text
     parser.StartNamespaceDeclHandler = _namespace
+    parser.StartDoctypeDeclHandler = _doctype  # one the `<!` test missed (`<?pi <x?>`)
     try:
         parser.Parse(data, True)
     except (expat.ExpatError, _Declined):
@@ -128,6 +129,10 @@ def _namespace(prefix: str | None, uri: str | None) -> None:
     own = _OWN_PREFIX.get((prefix or "").lower())
     if own is not None and (uri or "").lower() != own:
         raise _Declined  # feedparser would read its dc/content elements as others
+
+
+def _doctype(*_: object) -> None:
+    raise _Declined
 
 
 def _base(url: str, rules: Rules) -> str | None:

@@ -152,6 +152,8 @@ def test_random_plain_feeds_read_alike() -> None:
     "</item></channel></rss>",
     '<!DOCTYPE rss [<!ENTITY n "x">]><rss version="2.0"><channel><item><title>&n;</title>'
     "</item></channel></rss>",
+    '<?xml-stylesheet href="s.xsl?a<b"?><!DOCTYPE rss [<!ENTITY n "x">]><rss version="2.0">'
+    "<channel><item><title>&n;</title></item></channel></rss>",  # a "<b" ahead of the DOCTYPE
     '<rss version="2.0"><channel><item><title>&nbsp;</title></item></channel></rss>',
     '<rss version="2.0"><channel><item><media:title xmlns:media="http://search.yahoo.com/mrss/">'
     "m</media:title></item></channel></rss>",
