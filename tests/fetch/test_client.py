@@ -193,7 +193,6 @@ def test_waiting_for_a_host_slot_does_not_count_against_the_timeout(server: Loop
     assert results == ["ok"] * 4
 
 
-
 def test_cookies_a_server_sets_are_sent_back(server: LoopbackServer, client: Client):
     # client.py skips httpx's cookie jar for responses without Set-Cookie (a 304
     # costs less); a response that sets one must still be heard.
