@@ -23,19 +23,27 @@ Conditional GET: pass `etag`/`last_modified`; a 304 comes back as a Response wit
 `not_modified = True` (a cheap success), every other status outside 2xx raises
 FetchError(kind="http_status", status=..., retry_after=...).
 
-One Client is shared by all threads of a process (httpx.Client is thread-safe).
-httpx exceptions never leave this module (STYLE.md 7).
+The requests go out on the standard library's `http.client` connections, kept alive
+in a short list per origin (transport.py; routes, proxies and TLS in connections.py):
+a 304 costs a quarter of the CPU it took through httpx (issue 3). One Client is
+shared by all threads of a process (thread-safe). No socket, ssl or http.client
+exception leaves this module (STYLE.md 7): socket timeouts become `timeout`; refused,
+reset or dropped connections, bad responses, TLS and DNS failures `connect`
+(a proxy's, "proxy error: ..."); anything else `other`.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import http.client
 import logging
+import ssl
 import time
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from ..config import FetchSection
 from ..errors import FetchError
@@ -43,13 +51,15 @@ from ..timeutil import retry_after_seconds
 from .addresses import BlockedAddress, check_url_address
 from .body import BodyTooLarge, CorruptBody, read_capped
 from .charset import decode_body
+from .connections import Connector, ConnectTimeout, ProxyError
 from .politeness import HostGate, RobotsCache
-from .transport import HostPools
+from .transport import Exchange, HostPools, Transport
 
 __all__ = ["FEED_ACCEPT", "PAGE_ACCEPT", "Client", "Response"]
 
 log = logging.getLogger(__name__)
-logging.getLogger("httpx").setLevel(logging.WARNING)  # our own line per fetch says it all
+# httpx still carries the notify channels; its INFO line per request stays quiet there.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
                "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
@@ -57,22 +67,6 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
 CHUNK = 64 * 1024
-
-# httpx parses a URL string again on every request (~50 us, pure Python); a cycle asks
-# for the same feed URLs every time, so their parsed form is kept (issue 3).
-_parsed_url = functools.lru_cache(maxsize=4096)(httpx.URL)
-
-
-class _Cookies(httpx.Cookies):
-    """httpx's cookie jar, without its work on responses that set no cookie.
-
-    httpx hands every response to `http.cookiejar` through urllib and email shims
-    (~50 us a 304); the jar takes nothing from a response without Set-Cookie or
-    Set-Cookie2, so skipping those changes no cookie (issue 3)."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        if "set-cookie" in response.headers or "set-cookie2" in response.headers:
-            super().extract_cookies(response)
 
 
 @dataclass(frozen=True)
@@ -129,31 +123,25 @@ class Client:
         settings: FetchSection,
         user_agent: str,
         *,
-        transport: httpx.BaseTransport | None = None,
+        ssl_context: ssl.SSLContext | None = None,  # default: certifi's CAs (connections.py)
     ) -> None:
         self.settings = settings
         self.user_agent = user_agent
         total = settings.timeout.total_seconds()
         self._total = total
-        # Requests in flight are bounded by `self.gate`; connections live in one small
-        # pool per origin (transport.py: keep-alive across many hosts; issue 3). The
-        # limits below only apply to the proxy's pool when a proxy is configured.
-        limits = httpx.Limits(max_connections=settings.concurrency + 8,
-                              max_keepalive_connections=settings.concurrency)
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(total, connect=min(total, settings.connect_timeout
-                                                     .total_seconds()), pool=total),
-            limits=limits,
-            follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate, br"},
-            proxy=settings.proxy or None,
-            trust_env=not settings.proxy,  # HTTPS_PROXY/HTTP_PROXY/NO_PROXY when unset
-            transport=transport or HostPools(settings.per_host),
-        )
-        if isinstance(getattr(self._http, "_cookies", None), httpx.Cookies):
-            # No public way to give httpx.Client a jar of another class (its setter
-            # copies into a plain one); an httpx without `_cookies` just keeps its own.
-            self._http._cookies = _Cookies()
+        # Requests in flight are bounded by `self.gate`; idle connections wait in one
+        # short list per origin (transport.py: keep-alive across many hosts; issue 3).
+        # Plain http through a proxy shares the proxy's list: `concurrency` kept there.
+        self._transport = Transport(Connector(settings.proxy, ssl_context=ssl_context),
+                                    HostPools(settings.per_host),
+                                    min(total, settings.connect_timeout.total_seconds()),
+                                    shared=settings.concurrency)
+        self._common = [("User-Agent", user_agent), ("Accept-Encoding", "gzip, deflate, br")]
+        # The jar is asked for a Cookie header only once some server set a cookie:
+        # through its urllib shims that costs ~50 us a request, and most sources set
+        # none (issue 3). Thread-safe: CookieJar locks itself.
+        self._cookies = CookieJar()
+        self._any_cookie = False
         self.gate = HostGate(settings.concurrency, settings.per_host,
                              settings.host_spacing.total_seconds())
         self.robots = RobotsCache(self._fetch_robots, user_agent)
@@ -170,7 +158,7 @@ class Client:
         robots: bool = False,
         accept: str = FEED_ACCEPT,
     ) -> Response:
-        """GET `url` under every rule above; raises FetchError (never an httpx error)."""
+        """GET `url` under every rule above; raises FetchError (never a socket error)."""
         started = time.monotonic()
         budget = self._total  # the server's time; waiting for our turn at a host is ours
         headers = {"Accept": accept}
@@ -203,7 +191,7 @@ class Client:
         return self.robots.allowed(f"{parts.scheme}://{parts.netloc}", url)
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     def __enter__(self) -> Client:
         return self
@@ -261,37 +249,62 @@ class Client:
 
     def _send(self, source: str, url: str, headers: dict[str, str],
               deadline: float) -> tuple[int, dict[str, str], bytes, int]:
-        """The request itself, httpx errors translated at the door (STYLE.md 7)."""
+        """The request itself, socket/ssl/http.client errors translated at the door
+        (STYLE.md 7)."""
         try:
-            with self._http.stream("GET", _parsed_url(url), headers=headers) as resp:
-                head = {k.lower(): v for k, v in resp.headers.items()}
-                if resp.status_code == 304:
-                    resp.read()  # no body (RFC 9110 15.4.5): the connection stays open
-                    return 304, head, b"", 0
-                if resp.status_code in REDIRECTS or resp.status_code >= 400:
-                    return resp.status_code, head, b"", 0
-                self._check_length(source, url, head)
-                body, wire = read_capped(self._raw(resp, deadline, source, url),
-                                         head.get("content-encoding"),
-                                         self.settings.max_bytes)
-                return resp.status_code, head, body, wire
+            route = self._transport.connector.route(url)
+            exchange = self._transport.open(route, self._headers(url, route.headers, headers),
+                                            deadline)
+            try:
+                return self._receive(source, url, exchange, deadline)
+            finally:
+                exchange.close()
         except FetchError:
             raise
         except BodyTooLarge as e:
             raise FetchError(source, url, "too_large", str(e)) from e
         except CorruptBody as e:
             raise FetchError(source, url, "parse", str(e)) from e
-        except httpx.TimeoutException as e:
-            raise FetchError(source, url, "timeout",
-                             f"timed out ({type(e).__name__})") from e
-        except httpx.ProxyError as e:
+        except ProxyError as e:
             raise FetchError(source, url, "connect", f"proxy error: {e}") from e
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
-                httpx.WriteError, httpx.NetworkError) as e:
-            raise FetchError(source, url, "connect",
-                             f"connection failed: {e or type(e).__name__}") from e
-        except httpx.HTTPError as e:
+        except TimeoutError as e:  # socket.timeout is TimeoutError
+            phase = "ConnectTimeout" if isinstance(e, ConnectTimeout) else "ReadTimeout"
+            raise FetchError(source, url, "timeout", f"timed out ({phase})") from e
+        except (http.client.InvalidURL, ValueError) as e:  # a host or path we cannot send
             raise FetchError(source, url, "other", f"{type(e).__name__}: {e}") from e
+        except (OSError, http.client.HTTPException) as e:  # incl. ssl.SSLError, DNS
+            raise FetchError(source, url, "connect",
+                             f"connection failed: {_reason(e)}") from e
+        except Exception as e:
+            raise FetchError(source, url, "other", f"{type(e).__name__}: {e}") from e
+
+    def _headers(self, url: str, route_headers: tuple[tuple[str, str], ...],
+                 per_call: dict[str, str]) -> list[tuple[str, str]]:
+        headers = [*route_headers, *self._common, *per_call.items()]
+        if self._any_cookie:
+            shim = urllib.request.Request(url)
+            self._cookies.add_cookie_header(shim)
+            cookie = shim.get_header("Cookie")
+            if cookie:
+                headers.append(("Cookie", cookie))
+        return headers
+
+    def _receive(self, source: str, url: str, exchange: Exchange,
+                 deadline: float) -> tuple[int, dict[str, str], bytes, int]:
+        head = _response_headers(exchange.response.msg)
+        if "set-cookie" in head or "set-cookie2" in head:
+            self._cookies.extract_cookies(exchange.response, urllib.request.Request(url))
+            self._any_cookie = True
+        status = exchange.status
+        if status == 304 or status in REDIRECTS or status >= 400:
+            # No body wanted (a 304 has none, RFC 9110 15.4.5): a small one is read
+            # so the connection stays open, a larger one closes it.
+            exchange.drain(deadline)
+            return status, head, b"", 0
+        self._check_length(source, url, head)
+        body, wire = read_capped(self._raw(exchange, deadline, source, url),
+                                 head.get("content-encoding"), self.settings.max_bytes)
+        return status, head, body, wire
 
     def _check_length(self, source: str, url: str, head: dict[str, str]) -> None:
         length = head.get("content-length", "")
@@ -300,11 +313,17 @@ class Client:
                              f"Content-Length {length} over max_bytes="
                              f"{self.settings.max_bytes}")
 
-    def _raw(self, resp: httpx.Response, deadline: float, source: str, url: str):  # type: ignore[no-untyped-def]
-        for chunk in resp.iter_raw(CHUNK):
-            if time.monotonic() > deadline:
+    def _raw(self, exchange: Exchange, deadline: float, source: str,
+             url: str) -> Iterator[bytes]:
+        """The raw body in pieces of at most CHUNK, each socket read given the time left."""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise FetchError(source, url, "timeout",
                                  f"body not complete within {self._total:g}s")
+            chunk = exchange.read(CHUNK, left)
+            if not chunk:
+                return
             yield chunk
 
     def _fetch_robots(self, url: str) -> tuple[int, str]:
@@ -315,3 +334,24 @@ class Client:
                 return e.status, ""
             raise
         return resp.status, resp.text
+
+
+def _response_headers(msg: http.client.HTTPMessage) -> dict[str, str]:
+    """Names lower-cased, a repeated header's values joined with ", " (as httpx did)."""
+    head: dict[str, str] = {}
+    for name, value in msg.items():
+        value = value.strip()
+        if not value.isascii():  # http.client reads Latin-1; httpx took UTF-8 where it fit
+            with contextlib.suppress(UnicodeError):
+                value = value.encode("latin-1").decode("utf-8")
+        key = name.lower()
+        head[key] = f"{head[key]}, {value}" if key in head else value
+    return head
+
+
+def _reason(e: BaseException) -> str:
+    text = str(e)
+    if isinstance(e, OSError) and text:
+        return text
+    name = type(e).__name__
+    return text if text.startswith(name) else f"{name}: {text}" if text else name

@@ -1,120 +1,246 @@
-"""Connections for the client: one small keep-alive pool per origin.
+"""Connections for the client: a small keep-alive pool per origin, and one exchange on it.
 
 A fetch cycle visits many hosts in turn and comes back to each within seconds (a
 cycle over 1,000 feeds on 50 hosts; the pages of one sitemap). With one shared
-httpcore pool that keeps `concurrency` idle connections, nearly every request
-opened a new connection (950 of 1,000 in an all-304 cycle), and httpcore scans
-its whole pool once per pooled connection on every request (quadratic: ~1,150
-checks a request at 24 connections; a larger pool made a 304 cost more, not
-less). Here each origin has its own pool of at most a few connections,
-so a request finds its host's idle connection in a short list.
+pool that keeps `concurrency` idle connections, nearly every request opened a new
+connection (950 of 1,000 in an all-304 cycle with httpcore's pool, which also
+scanned itself once per pooled connection on every request). Here each origin has
+its own list of at most `per_host` idle connections, so a request finds its host's
+idle connection at the end of a short list. The connections are the standard
+library's `http.client` ones: a conditional GET answered 304 costs ~240 us of CPU
+there against ~950 us through httpx (issue 3).
+
+A connection goes back to its list only when its response was read to the end and
+neither side asked to close; one idle longer than `IDLE_EXPIRY`, or that the server
+closed meanwhile (readable while idle: EOF or junk), is closed instead of used. A
+reused connection that fails before any byte of the response arrived (the server
+closed it while idle, in a race with our request) is retried once on a new
+connection: GET is idempotent (RFC 9110 9.2.2). A new connection is never retried.
 
 Requests in flight are bounded by `HostGate` (concurrency, per_host), not here.
-Pools of hosts not used lately are closed once more than `hosts` origins have one
-and no request of theirs is in flight. Not a door of its own: only `client.py`
-uses it (STYLE.md 5), and httpx errors still surface from `Client.get`.
+Lists of origins not used lately are closed once more than `hosts` origins have one
+and no request of theirs is in flight: at most HOSTS * per_host idle sockets, well
+under a default 1,024-descriptor limit next to SQLite and the workers' pipes. Not a
+door of its own: only `client.py` uses it (STYLE.md 5), and it translates the
+`http.client`, `ssl` and socket errors raised here.
 """
 
 from __future__ import annotations
 
+import http.client
+import logging
+import select
+import socket
+import ssl
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterable
 
-import httpx
+from .connections import Connector, Route
 
-__all__ = ["HostPools"]
+__all__ = ["Exchange", "HostPools", "Transport"]
 
-# Origins whose idle connections are kept: at most HOSTS * per_host open sockets
-# (httpcore drops an expired connection only when its pool is next used), well under
-# a default 1,024-descriptor limit next to SQLite and the workers' pipes.
+log = logging.getLogger(__name__)
+
 HOSTS = 64
+# httpx's keep-alive expiry: Apache closes a connection idle for 5 s (KeepAliveTimeout),
+# so one idle longer is likely to fail in a race with our request.
+IDLE_EXPIRY = 5.0
+DRAIN = 64 * 1024  # a redirect's or an error's body up to this is read to keep the connection
+DRAIN_WAIT = 1.0  # ... unless it takes longer than this
+
+# A reused connection failing this way before the response began was closed while idle.
+_STALE = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, ssl.SSLEOFError)
+
+Key = tuple[str, str, int, str]
 
 
-class _Entry:
-    def __init__(self, transport: httpx.HTTPTransport) -> None:
-        self.transport = transport
-        self.active = 0  # responses not yet closed
+class _Origin:
+    __slots__ = ("active", "idle")
+
+    def __init__(self) -> None:
+        self.idle: list[tuple[http.client.HTTPConnection, float]] = []  # (conn, since)
+        self.active = 0  # requests in flight
 
 
-class _ClosingStream(httpx.SyncByteStream):
-    """A response body that tells its pool when it is closed."""
-
-    def __init__(self, stream: httpx.SyncByteStream, done: Callable[[], None]) -> None:
-        self._stream, self._done, self._closed = stream, done, False
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._stream
-
-    def close(self) -> None:
-        try:
-            self._stream.close()
-        finally:
-            if not self._closed:
-                self._closed = True
-                self._done()
+def _closed_by_peer(sock: socket.socket | None) -> bool:
+    """An idle connection with something to read: EOF or junk, unusable either way."""
+    if sock is None:
+        return True
+    poller = select.poll()  # not select.select: descriptors may pass 1,024
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
-class HostPools(httpx.BaseTransport):
-    """`httpx.HTTPTransport` per (scheme, host, port), least recently used closed first."""
+def _close(conns: Iterable[http.client.HTTPConnection]) -> None:
+    for conn in conns:
+        conn.close()
 
-    def __init__(self, per_host: int, *, hosts: int = HOSTS, trust_env: bool = True,
-                 **transport: Any) -> None:
+
+class HostPools:
+    """Idle connections per origin (scheme, host, port, proxy), least recently used closed first."""
+
+    def __init__(self, per_host: int, *, hosts: int = HOSTS) -> None:
         self._per_host = max(1, per_host)
         self._hosts = hosts
-        # One TLS context for every pool: each builds its own otherwise (CA bundle
-        # loaded again: ~20 ms and ~0.8 MB a host).
-        transport.setdefault("verify", httpx.create_ssl_context(trust_env=trust_env))
-        self._transport = {"trust_env": trust_env, **transport}
         self._lock = threading.Lock()
-        self._pools: OrderedDict[tuple[str, str, int | None], _Entry] = OrderedDict()
+        self._origins: OrderedDict[Key, _Origin] = OrderedDict()
+        self._closed = False
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.scheme, url.host, url.port)
+    def take(self, key: Key) -> http.client.HTTPConnection | None:
+        """An idle connection to `key`, or None; the caller then `give`s back once."""
         with self._lock:
-            entry = self._pools.get(key)
-            if entry is None:
-                limits = httpx.Limits(max_connections=None,
-                                      max_keepalive_connections=self._per_host)
-                entry = self._pools[key] = _Entry(httpx.HTTPTransport(limits=limits,
-                                                                      **self._transport))
-            self._pools.move_to_end(key)
-            entry.active += 1
+            origin = self._origins.get(key)
+            if origin is None:
+                origin = self._origins[key] = _Origin()
+            self._origins.move_to_end(key)
+            origin.active += 1  # held: not evicted until given back
             stale = self._evict()
-        for old in stale:
-            old.close()
-        try:
-            response = entry.transport.handle_request(request)
-        except BaseException:
-            self._release(entry)
-            raise
-        assert isinstance(response.stream, httpx.SyncByteStream)
-        response.stream = _ClosingStream(response.stream, lambda: self._release(entry))
-        return response
+        _close(stale)
+        while True:
+            with self._lock:
+                if not origin.idle:
+                    return None
+                conn, since = origin.idle.pop()  # the newest: the least likely expired
+            if time.monotonic() - since < IDLE_EXPIRY and not _closed_by_peer(conn.sock):
+                return conn
+            conn.close()
+
+    def give(self, key: Key, conn: http.client.HTTPConnection | None,
+             keep: int | None = None) -> None:
+        """A request to `key` is done; `conn` is idle and reusable (None: it is gone)."""
+        with self._lock:
+            origin = self._origins[key]
+            origin.active -= 1
+            if conn is not None and not self._closed \
+                    and len(origin.idle) < (keep or self._per_host):
+                origin.idle.append((conn, time.monotonic()))
+                conn = None
+        if conn is not None:
+            conn.close()
+
+    def idle(self, key: Key) -> int:
+        with self._lock:
+            origin = self._origins.get(key)
+            return len(origin.idle) if origin else 0
 
     def close(self) -> None:
         with self._lock:
-            entries = list(self._pools.values())
-            self._pools.clear()
-        for entry in entries:
-            entry.transport.close()
+            self._closed = True
+            conns = [c for o in self._origins.values() for c, _ in o.idle]
+            for origin in self._origins.values():
+                origin.idle.clear()
+        _close(conns)
 
-    def _release(self, entry: _Entry) -> None:
-        with self._lock:
-            entry.active -= 1
-
-    def _evict(self) -> list[httpx.HTTPTransport]:
-        """Take the oldest idle pools beyond `hosts` out (caller holds the lock)."""
-        stale: list[httpx.HTTPTransport] = []
-        excess = len(self._pools) - self._hosts
-        if excess <= 0:
-            return stale
-        for key in list(self._pools):
+    def _evict(self) -> list[http.client.HTTPConnection]:
+        """Take the oldest unused origins beyond `hosts` out (caller holds the lock)."""
+        stale: list[http.client.HTTPConnection] = []
+        excess = len(self._origins) - self._hosts
+        for key in list(self._origins):
             if excess <= 0:
                 break
-            if self._pools[key].active == 0:
-                stale.append(self._pools.pop(key).transport)
+            if self._origins[key].active == 0:
+                stale += [c for c, _ in self._origins.pop(key).idle]
                 excess -= 1
         return stale
+
+
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("timed out")
+    return left
+
+
+class Exchange:
+    """One response being read; `close()` it, and its connection goes where it should."""
+
+    def __init__(self, pools: HostPools, key: Key, keep: int,
+                 conn: http.client.HTTPConnection, sock: socket.socket,
+                 response: http.client.HTTPResponse) -> None:
+        self._pools, self._key, self._keep = pools, key, keep
+        self._conn, self._sock = conn, sock
+        self.response = response
+        self.status = response.status
+        self._done = response.length == 0  # 304, 204, Content-Length: 0
+        self._closed = False
+
+    def read(self, size: int, timeout: float) -> bytes:
+        """At most `size` bytes of the body (raw: still compressed, de-chunked); b"" at its end."""
+        self._sock.settimeout(timeout)
+        chunk = self.response.read1(size)  # one socket read: the deadline is checked often
+        if not chunk:
+            if self.response.length:  # the server closed early (read1 does not say so)
+                raise http.client.IncompleteRead(b"", self.response.length)
+            self._done = True
+        return chunk
+
+    def drain(self, deadline: float) -> None:
+        """Read a small unwanted body (a redirect's, an error's) to keep the connection."""
+        length = self.response.length
+        if self._done or self.response.will_close or length is None or length > DRAIN:
+            return
+        until = min(deadline, time.monotonic() + DRAIN_WAIT)
+        try:
+            while not self._done:
+                self.read(DRAIN, _left(until))
+        except (OSError, http.client.HTTPException):
+            pass  # left unread: close() closes the connection
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        reusable = self._done and not self.response.will_close
+        self.response.close()  # marks it complete, so the connection takes a new request
+        if not reusable:
+            self._conn.close()
+        self._pools.give(self._key, self._conn if reusable else None, self._keep)
+
+
+class Transport:
+    """Sends a GET on a pooled or new connection and hands back the `Exchange`."""
+
+    def __init__(self, connector: Connector, pools: HostPools, connect_timeout: float,
+                 shared: int) -> None:
+        self.connector, self.pools = connector, pools
+        self._connect_timeout = connect_timeout
+        self._shared = shared  # idle connections kept to a proxy that carries every host
+
+    def open(self, route: Route, headers: list[tuple[str, str]],
+             deadline: float) -> Exchange:
+        keep = self._shared if route.shared else 0  # 0: per_host
+        conn = self.pools.take(route.key)
+        try:
+            if conn is not None:
+                try:
+                    return self._send(conn, route, headers, deadline, keep)
+                except _STALE as e:
+                    log.debug("idle connection to %s:%s was closed (%s); reconnecting",
+                              route.host, route.port, type(e).__name__)
+                    conn.close()
+            conn = None
+            conn = self.connector.connect(route, min(self._connect_timeout, _left(deadline)))
+            return self._send(conn, route, headers, deadline, keep)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            self.pools.give(route.key, None)
+            raise
+
+    def _send(self, conn: http.client.HTTPConnection, route: Route,
+              headers: list[tuple[str, str]], deadline: float, keep: int) -> Exchange:
+        sock = conn.sock
+        assert sock is not None  # connected: taken from a pool or just opened
+        sock.settimeout(_left(deadline))
+        conn.putrequest("GET", route.target, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders()
+        sock.settimeout(_left(deadline))
+        response = conn.getresponse()  # may close conn (Connection: close); sock lives on
+        return Exchange(self.pools, route.key, keep, conn, sock, response)
+
+    def close(self) -> None:
+        self.pools.close()
