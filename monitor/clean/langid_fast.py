@@ -14,15 +14,22 @@ Depends on py3langid 0.4's model layout (`tk_nextmove`, `tk_row`, `tk_output`,
 `_raw_score`); for any other layout `fast_identifier` returns the library's own
 identifier. tests/clean/test_langid_fast.py checks WINDOW against the model and the
 scores against the library's.
+
+Loading the model costs ~0.8 s of CPU (mostly LZMA), so the prepared, restricted
+arrays are cached uncompressed and memory-mapped (`langid_cache`, issue 8's next step):
+`fast_identifier` builds from the bundled model only when no valid cache exists.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from py3langid.langid import MODEL_FILE, RAW_FLOOR, LanguageIdentifier
+
+from monitor.clean import langid_cache
 
 __all__ = ["UNSEEN", "WINDOW", "FastIdentifier", "fast_identifier", "feature_counts"]
 
@@ -34,6 +41,35 @@ class FastIdentifier(LanguageIdentifier):
     """A `LanguageIdentifier` whose raw scores come from `feature_counts`."""
 
     __slots__ = ("_np_next", "_np_out", "_np_rowbase", "_scratch")
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], classes: list[str]) -> FastIdentifier:
+        """The prepared, restricted identifier `arrays()` describes, without loading (or
+        copying: memory-mapped arrays stay mapped) anything.
+
+        The restricted model is also the "full" one `set_languages(None)` returns to:
+        the other languages are not in the cache.
+        """
+        ident = cls.__new__(cls)
+        ident.min_confidence = None
+        ident._norm_probs = True
+        ident.tk_nextmove = arrays["nextmove"]
+        ident.tk_row = arrays["row"]
+        ident.tk_output = arrays["out"]
+        ident.nb_ptc, ident.nb_pc, ident.nb_classes = arrays["ptc"], arrays["pc"], list(classes)
+        ident._full_model = ident.nb_ptc, ident.nb_pc, ident.nb_classes
+        ident._set_alias_pairs()
+        ident.prepare()
+        ident._rowbase = ident._np_rowbase  # the library's walk accepts the array too
+        return ident
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What `from_arrays` needs, after `prepare()` and `set_languages()` (plus
+        `nb_classes`)."""
+        return {
+            "nextmove": self._np_next, "row": np.asarray(self.tk_row), "out": self._np_out,
+            "ptc": self.nb_ptc, "pc": np.asarray(self.nb_pc),
+        }
 
     def prepare(self) -> None:
         """Build the NumPy views of the DFA (the transition table is not copied)."""
@@ -97,7 +133,15 @@ def feature_counts(
 
 def fast_identifier(languages: list[str]) -> LanguageIdentifier:
     """py3langid's bundled model restricted to `languages`; the fast walk when the
-    installed py3langid has the layout it was written for, else the library's own."""
+    installed py3langid has the layout it was written for, else the library's own.
+
+    The fast one is mapped from `langid_cache` when a valid cache exists; otherwise it
+    is built, cached and mapped back (so that even the first processes share its pages
+    with the next ones). The library's own identifier is never cached.
+    """
+    cached = langid_cache.load(languages)
+    if cached is not None:
+        return FastIdentifier.from_arrays(*cached)
     ident: LanguageIdentifier = FastIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     fast = all(
         hasattr(ident, name) for name in ("tk_nextmove", "tk_row", "tk_output", "nb_ptc")
@@ -108,4 +152,10 @@ def fast_identifier(languages: list[str]) -> LanguageIdentifier:
     else:
         ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages([code for code in languages if code in ident.nb_classes])
+    if isinstance(ident, FastIdentifier) and langid_cache.store(
+        languages, ident.arrays(), ident.nb_classes
+    ):
+        cached = langid_cache.load(languages)
+        if cached is not None:
+            return FastIdentifier.from_arrays(*cached)
     return ident
