@@ -270,7 +270,7 @@ class Client:
         except TimeoutError as e:  # socket.timeout is TimeoutError
             phase = "ConnectTimeout" if isinstance(e, ConnectTimeout) else "ReadTimeout"
             raise FetchError(source, url, "timeout", f"timed out ({phase})") from e
-        except (http.client.InvalidURL, ValueError) as e:  # a host or path we cannot send
+        except http.client.InvalidURL as e:  # a host or path we cannot send
             raise FetchError(source, url, "other", f"{type(e).__name__}: {e}") from e
         except (OSError, http.client.HTTPException) as e:  # incl. ssl.SSLError, DNS
             raise FetchError(source, url, "connect",
@@ -350,6 +350,9 @@ def _response_headers(msg: http.client.HTTPMessage) -> dict[str, str]:
 
 
 def _reason(e: BaseException) -> str:
+    if isinstance(e, http.client.IncompleteRead):  # its own text counts one read only
+        short = f" ({e.expected} bytes short)" if e.expected else ""
+        return f"peer closed connection without sending complete message body{short}"
     text = str(e)
     if isinstance(e, OSError) and text:
         return text
