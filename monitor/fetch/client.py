@@ -34,14 +34,12 @@ reset or dropped connections, bad responses, TLS and DNS failures `connect`
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import logging
 import ssl
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from urllib.parse import urljoin, urlsplit
 
@@ -50,9 +48,9 @@ from ..errors import FetchError
 from ..timeutil import retry_after_seconds
 from .addresses import BlockedAddress, check_url_address
 from .body import BodyTooLarge, CorruptBody, read_capped
-from .charset import decode_body
 from .connections import Connector, ConnectTimeout, ProxyError
 from .politeness import HostGate, RobotsCache
+from .response import Response
 from .transport import Exchange, HostPools, Transport
 
 __all__ = ["FEED_ACCEPT", "PAGE_ACCEPT", "Client", "Response"]
@@ -65,54 +63,7 @@ FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json
                "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 REDIRECTS = {301, 302, 303, 307, 308}
-PERMANENT = {301, 308}
 CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Response:
-    """A successful (2xx or 304) response, body decompressed and capped."""
-
-    url: str  # final URL, after redirects
-    requested_url: str
-    status: int
-    headers: dict[str, str]
-    content: bytes
-    wire_bytes: int
-    elapsed_ms: int
-    redirects: tuple[tuple[int, str], ...] = ()  # (status, target) per hop
-    encoding: str | None = None
-    _text: list[str] = field(default_factory=list, repr=False, compare=False)
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def permanent_target(self) -> str | None:
-        """The final URL when every hop was permanent (301/308), else None."""
-        if self.redirects and all(s in PERMANENT for s, _ in self.redirects):
-            return self.url
-        return None
-
-    @property
-    def etag(self) -> str | None:
-        return self.headers.get("etag")
-
-    @property
-    def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @property
-    def text(self) -> str:
-        """The body decoded; never raises (see `charset.decode_body`)."""
-        if not self._text:
-            self._text.append(decode_body(self.content, self.content_type)[0])
-        return self._text[0]
 
 
 class Client:
@@ -138,8 +89,8 @@ class Client:
                                     shared=settings.concurrency)
         self._common = [("User-Agent", user_agent), ("Accept-Encoding", "gzip, deflate, br")]
         # The jar is asked for a Cookie header only once some server set a cookie:
-        # through its urllib shims that costs ~50 us a request, and most sources set
-        # none (issue 3). Thread-safe: CookieJar locks itself.
+        # through a urllib Request that costs ~11 us of a ~250 us 304, and most
+        # sources set none (issue 3). Thread-safe: CookieJar locks itself.
         self._cookies = CookieJar()
         self._any_cookie = False
         self.gate = HostGate(settings.concurrency, settings.per_host,
@@ -275,7 +226,10 @@ class Client:
         except (OSError, http.client.HTTPException) as e:  # incl. ssl.SSLError, DNS
             raise FetchError(source, url, "connect",
                              f"connection failed: {_reason(e)}") from e
-        except Exception as e:
+        except ValueError as e:  # a port out of range, a name IDNA refuses
+            raise FetchError(source, url, "other", f"{type(e).__name__}: {e}") from e
+        except Exception as e:  # unforeseen: the source's error, the traceback kept (STYLE.md 8)
+            log.warning("unexpected error fetching %s", url, exc_info=True)
             raise FetchError(source, url, "other", f"{type(e).__name__}: {e}") from e
 
     def _headers(self, url: str, route_headers: tuple[tuple[str, str], ...],
@@ -291,7 +245,7 @@ class Client:
 
     def _receive(self, source: str, url: str, exchange: Exchange,
                  deadline: float) -> tuple[int, dict[str, str], bytes, int]:
-        head = _response_headers(exchange.response.msg)
+        head = exchange.headers
         if "set-cookie" in head or "set-cookie2" in head:
             self._cookies.extract_cookies(exchange.response, urllib.request.Request(url))
             self._any_cookie = True
@@ -334,19 +288,6 @@ class Client:
                 return e.status, ""
             raise
         return resp.status, resp.text
-
-
-def _response_headers(msg: http.client.HTTPMessage) -> dict[str, str]:
-    """Names lower-cased, a repeated header's values joined with ", " (as httpx did)."""
-    head: dict[str, str] = {}
-    for name, value in msg.items():
-        value = value.strip()
-        if not value.isascii():  # http.client reads Latin-1; httpx took UTF-8 where it fit
-            with contextlib.suppress(UnicodeError):
-                value = value.encode("latin-1").decode("utf-8")
-        key = name.lower()
-        head[key] = f"{head[key]}, {value}" if key in head else value
-    return head
 
 
 def _reason(e: BaseException) -> str:

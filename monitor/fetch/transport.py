@@ -27,6 +27,7 @@ door of its own: only `client.py` uses it (STYLE.md 5), and it translates the
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import logging
 import select
@@ -146,6 +147,19 @@ class HostPools:
         return stale
 
 
+def _headers(msg: http.client.HTTPMessage) -> dict[str, str]:
+    """Names lower-cased, a repeated header's values joined with ", " (as httpx did)."""
+    head: dict[str, str] = {}
+    for name, value in msg.items():
+        value = value.strip()
+        if not value.isascii():  # http.client reads Latin-1; httpx took UTF-8 where it fit
+            with contextlib.suppress(UnicodeError):
+                value = value.encode("latin-1").decode("utf-8")
+        key = name.lower()
+        head[key] = f"{head[key]}, {value}" if key in head else value
+    return head
+
+
 def _left(deadline: float) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
@@ -163,6 +177,7 @@ class Exchange:
         self._conn, self._sock = conn, sock
         self.response = response
         self.status = response.status
+        self.headers = _headers(response.msg)
         self._done = response.length == 0  # 304, 204, Content-Length: 0
         self._closed = False
 
@@ -236,7 +251,8 @@ class Transport:
         sock.settimeout(_left(deadline))
         conn.putrequest("GET", route.target, skip_host=True, skip_accept_encoding=True)
         for name, value in headers:
-            conn.putheader(name, value)
+            # A validator is sent back as its bytes came (read as UTF-8 where they fit).
+            conn.putheader(name, value if value.isascii() else value.encode("utf-8"))
         conn.endheaders()
         sock.settimeout(_left(deadline))
         response = conn.getresponse()  # may close conn (Connection: close); sock lives on

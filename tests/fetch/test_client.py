@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import zlib
 
@@ -194,8 +195,8 @@ def test_waiting_for_a_host_slot_does_not_count_against_the_timeout(server: Loop
 
 
 def test_cookies_a_server_sets_are_sent_back(server: LoopbackServer, client: Client):
-    # client.py skips httpx's cookie jar for responses without Set-Cookie (a 304
-    # costs less); a response that sets one must still be heard.
+    # client.py asks its cookie jar nothing until a response sets a cookie (a 304
+    # costs less); from then on every request must carry it.
     server.serve("/plain", body=b"<rss/>")
     server.serve("/sets", body=b"<rss/>", headers={"Set-Cookie": "visit=1; Path=/"})
     server.serve("/etag", body=b"<rss/>", etag='"v1"')
@@ -206,3 +207,37 @@ def test_cookies_a_server_sets_are_sent_back(server: LoopbackServer, client: Cli
     client.get(server.url("/plain"))
     assert server.hits("/etag")[0]["Cookie"] == "visit=1"
     assert server.hits("/plain")[1]["Cookie"] == "visit=1"
+
+
+def test_a_url_is_sent_percent_encoded_as_httpx_sent_it(server: LoopbackServer, client: Client):
+    server.serve("/urdu/%D8%AE%D8%A8%D8%B1/a%20b?q=%D9%86", body=b"<html/>")
+    resp = client.get(server.url("/urdu/خبر/./x/../a b?q=ن"))
+    assert resp.content == b"<html/>"
+    assert server.hits("/urdu/%D8%AE%D8%A8%D8%B1/a%20b?q=%D9%86")[0]["Host"] == \
+        f"127.0.0.1:{server.port}"
+
+
+def test_repeated_headers_are_joined_and_each_cookie_kept(client: Client):
+    heads: list[bytes] = []
+    answer = (b"HTTP/1.1 200 OK\r\nLink: <a>; rel=x\r\nLink: <b>; rel=y\r\n"
+              b"Set-Cookie: a=1; Path=/\r\nSet-Cookie: b=2; Path=/\r\n"
+              b"Content-Length: 6\r\n\r\n<rss/>")
+
+    def serve(listener: socket.socket) -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as incoming:
+            for _ in range(2):
+                head = b""
+                while (line := incoming.readline()) not in (b"\r\n", b""):
+                    head += line
+                heads.append(head)
+                conn.sendall(answer)
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        threading.Thread(target=serve, args=(listener,), daemon=True).start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+        resp = client.get(url)
+        client.get(url)
+    assert resp.headers["link"] == "<a>; rel=x, <b>; rel=y"
+    assert resp.headers["set-cookie"] == "a=1; Path=/, b=2; Path=/"
+    assert b"Cookie: a=1; b=2\r\n" in heads[1]
