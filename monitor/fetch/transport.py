@@ -138,6 +138,8 @@ class HostPools:
         """Take the oldest unused origins beyond `hosts` out (caller holds the lock)."""
         stale: list[http.client.HTTPConnection] = []
         excess = len(self._origins) - self._hosts
+        if excess <= 0:
+            return stale
         for key in list(self._origins):
             if excess <= 0:
                 break
