@@ -28,7 +28,9 @@ door of its own: only `client.py` uses it (STYLE.md 5), and it translates the
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
+import io
 import logging
 import select
 import socket
@@ -169,14 +171,49 @@ def _left(deadline: float) -> float:
     return left
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The socket's reads, each allowed only the time left before `deadline`.
+
+    A socket timeout bounds one read, not the response: a server that sends its
+    status line and headers a few bytes at a time, each within the timeout, (or
+    endless 1xx responses) held a fetch for as long as it liked, past `timeout`.
+    """
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket, deadline: float) -> None:
+        self._raw, self._sock = raw, sock
+        self.deadline = deadline  # may only come closer (`Exchange.read`)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int | None:  # type: ignore[override]
+        self._sock.settimeout(_left(self.deadline))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()  # the socket's file: its reference to the socket goes
+        super().close()
+
+
+class _BoundedResponse(http.client.HTTPResponse):
+    """An `HTTPResponse` whose every read (status line, headers, body) ends at `deadline`."""
+
+    def __init__(self, sock: socket.socket, *args: object, deadline: float,
+                 **kwargs: object) -> None:
+        super().__init__(sock, *args, **kwargs)  # type: ignore[arg-type]
+        # sock.makefile("rb") gave a BufferedReader that has read nothing yet: its raw
+        # file, detached (or the reader, once collected, would close it), is read instead.
+        self.reader = _DeadlineReader(self.fp.detach(), sock, deadline)
+        self.fp = io.BufferedReader(self.reader)
+
+
 class Exchange:
     """One response being read; `close()` it, and its connection goes where it should."""
 
     def __init__(self, pools: HostPools, key: Key, keep: int,
-                 conn: http.client.HTTPConnection, sock: socket.socket,
-                 response: http.client.HTTPResponse) -> None:
+                 conn: http.client.HTTPConnection, response: _BoundedResponse) -> None:
         self._pools, self._key, self._keep = pools, key, keep
-        self._conn, self._sock = conn, sock
+        self._conn = conn
         self.response = response
         self.status = response.status
         self.headers = _headers(response.msg)
@@ -185,7 +222,8 @@ class Exchange:
 
     def read(self, size: int, timeout: float) -> bytes:
         """At most `size` bytes of the body (raw: still compressed, de-chunked); b"" at its end."""
-        self._sock.settimeout(timeout)
+        reader = self.response.reader
+        reader.deadline = min(reader.deadline, time.monotonic() + timeout)
         chunk = self.response.read1(size)  # one socket read: the deadline is checked often
         if not chunk:
             if self.response.length:  # the server closed early (read1 does not say so)
@@ -256,9 +294,10 @@ class Transport:
             # A validator is sent back as its bytes came (read as UTF-8 where they fit).
             conn.putheader(name, value if value.isascii() else value.encode("utf-8"))
         conn.endheaders()
-        sock.settimeout(_left(deadline))
+        conn.response_class = functools.partial(_BoundedResponse, deadline=deadline)  # type: ignore[assignment]
         response = conn.getresponse()  # may close conn (Connection: close); sock lives on
-        return Exchange(self.pools, route.key, keep, conn, sock, response)
+        assert isinstance(response, _BoundedResponse)
+        return Exchange(self.pools, route.key, keep, conn, response)
 
     def close(self) -> None:
         self.pools.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import socket
 import threading
+import time
 import zlib
 
 import brotli
@@ -72,6 +73,39 @@ def test_oversized_body_stops_while_streaming(server: LoopbackServer, client: Cl
 def test_slow_response_times_out(server: LoopbackServer, client: Client):
     server.serve("/slow", body=b"late", delay=3)
     assert kind_of(client, server.url("/slow")) == "timeout"
+
+
+@pytest.mark.parametrize("opening", [
+    b"HTTP/1.1 200 OK\r\n",  # then one header line at a time, each within the timeout
+    b"",  # endless "100 Continue" responses
+])
+def test_a_response_dribbled_out_stops_at_the_timeout(opening: bytes):
+    """Each read comes within the socket timeout, the response never ends: the fetch
+    ends at `timeout` (1 s here) all the same, as a timeout."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def dribble() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(opening)
+            until = time.monotonic() + 10  # a client that never stops fails, not hangs
+            while not stop.is_set() and time.monotonic() < until:
+                conn.sendall(b"X-Slow: yes\r\n" if opening else b"HTTP/1.1 100 Continue\r\n\r\n")
+                time.sleep(0.1)
+
+    thread = threading.Thread(target=dribble, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with make_client() as client:
+            kind = kind_of(client, f"http://127.0.0.1:{listener.getsockname()[1]}/feed")
+    finally:
+        stop.set()
+        listener.close()
+    assert kind == "timeout"
+    assert time.monotonic() - started < 5  # a deadline against the hang, not a speed test
 
 
 def test_dropped_connection_mid_body(server: LoopbackServer, client: Client):
