@@ -12,8 +12,9 @@
 
 Each error carries a one-line message for the user (what failed, on what, why) and,
 where it has one, a stable `kind` as shown in `last_error.kind` of `sources --json`.
-Foreign exceptions (httpx, feedparser, sqlite3, smtplib) are translated at the door,
-inside the package that called them, `from` the original (STYLE.md 7).
+Foreign exceptions (http.client and socket, httpx, feedparser, sqlite3, smtplib) are
+translated at the door, inside the package that called them, `from` the original
+(STYLE.md 7).
 """
 
 from __future__ import annotations

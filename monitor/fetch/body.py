@@ -1,10 +1,10 @@
 """Reading a response body under a byte cap, decompressing it ourselves.
 
-httpx would decompress for us, but its decoders inflate a whole network chunk at
-once: one 64 KB gzip chunk can become 64 MB before anyone counts. Here every
-decoder is asked for at most `limit` bytes of output at a time (zlib's
-`max_length`, brotli's `output_buffer_limit`), so a gzip or brotli bomb stops at
-`max_bytes` with only a few chunks in memory (issue 3: "the cap enforced while
+HTTP libraries that decompress for us (httpx, which fetched before `http.client` did)
+inflate a whole network chunk at once: one 64 KB gzip chunk can become 64 MB before
+anyone counts. Here every decoder is asked for at most `limit` bytes of output at a
+time (zlib's `max_length`, brotli's `output_buffer_limit`), so a gzip or brotli bomb
+stops at `max_bytes` with only a few chunks in memory (issue 3: "the cap enforced while
 streaming and after decompression").
 
 Content codings (RFC 9110 8.4.1): `gzip`, `x-gzip`, `deflate` (zlib-wrapped, or raw

@@ -56,8 +56,6 @@ from .transport import Exchange, HostPools, Transport
 __all__ = ["FEED_ACCEPT", "PAGE_ACCEPT", "Client", "Response"]
 
 log = logging.getLogger(__name__)
-# httpx still carries the notify channels; its INFO line per request stays quiet there.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
                "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 __all__ = ["MAX_ATTEMPTS", "DispatchReport", "Dispatcher", "backoff"]
 
 log = logging.getLogger(__name__)
+# httpx carries the channels' requests: its INFO line per request says nothing our
+# delivery lines do not.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
