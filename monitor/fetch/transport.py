@@ -206,6 +206,16 @@ class _BoundedResponse(http.client.HTTPResponse):
         self.reader = _DeadlineReader(self.fp.detach(), sock, deadline)
         self.fp = io.BufferedReader(self.reader)
 
+    def _read_status(self) -> tuple[str, int, str]:
+        # `begin` skips 100 Continue only; other interim responses (102, 103 Early
+        # Hints) come before the answer, as httpx skipped them. A 101 is the answer:
+        # the connection then speaks something else (`Exchange.close` closes it).
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 101 < status < 200:
+                return version, status, reason
+            http.client._read_headers(self.fp)  # type: ignore[attr-defined]
+
 
 class Exchange:
     """One response being read; `close()` it, and its connection goes where it should."""
@@ -247,7 +257,7 @@ class Exchange:
         if self._closed:
             return
         self._closed = True
-        reusable = self._done and not self.response.will_close
+        reusable = self._done and not self.response.will_close and self.status >= 200
         self.response.close()  # marks it complete, so the connection takes a new request
         if not reusable:
             self._conn.close()

@@ -1,0 +1,95 @@
+"""Broken and hostile servers, byte for byte: each response is what the client says it
+was, and a connection that might still carry bytes of an old response is not reused."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from monitor.errors import FetchError
+
+from .test_client import make_client
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>"
+
+
+class RawServer:
+    """Answers each request (on any connection, in order) with the next of `answers`:
+    bytes sent as they are, a number slept, None closes the connection."""
+
+    def __init__(self, answers: list[list[bytes | float | None]]) -> None:
+        self.answers = list(answers)
+        self.connections = 0
+        self.requests: list[tuple[int, bytes]] = []  # (connection, request line)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._play, args=(conn, self.connections),
+                             daemon=True).start()
+
+    def _play(self, conn: socket.socket, number: int) -> None:
+        with conn, conn.makefile("rb") as incoming:
+            while (line := incoming.readline()) and self.answers:
+                while incoming.readline() not in (b"\r\n", b""):
+                    pass
+                self.requests.append((number, line.split()[1]))
+                for part in self.answers.pop(0):
+                    if part is None:
+                        return
+                    if isinstance(part, bytes):
+                        conn.sendall(part)
+                    else:
+                        time.sleep(part)
+
+
+@pytest.fixture
+def raw() -> Iterator[list[RawServer]]:
+    made: list[RawServer] = []
+    yield made
+    for srv in made:
+        srv.close()
+
+
+def test_an_early_hints_response_is_skipped_for_the_final_one(raw: list[RawServer]) -> None:
+    """103 Early Hints (RFC 8297) comes before the real answer, often a while before:
+    httpx skipped it. Taken as the answer, the fetch failed as 'HTTP 103' and the
+    connection went back with the real answer still to come, read by the next request."""
+    srv = RawServer([[b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n", 0.2,
+                      b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"],
+                     [OK]])
+    raw.append(srv)
+    with make_client(per_host=1) as client:
+        assert client.get(srv.url("/a")).content == b"first"
+        assert client.get(srv.url("/b")).content == b"<rss/>"
+    assert srv.connections == 1
+
+
+def test_a_connection_switched_by_a_101_is_not_reused(raw: list[RawServer]) -> None:
+    """A 101 we did not ask for: whatever follows on that connection is not HTTP/1.1."""
+    srv = RawServer([[b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n"
+                      b"Connection: upgrade\r\n\r\n"], [OK]])
+    raw.append(srv)
+    with make_client(per_host=1) as client:
+        with pytest.raises(FetchError) as info:
+            client.get(srv.url("/a"))
+        assert info.value.status == 101
+        assert client.get(srv.url("/b")).content == b"<rss/>"
+    assert srv.connections == 2
