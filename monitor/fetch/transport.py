@@ -71,6 +71,8 @@ def _closed_by_peer(sock: socket.socket | None) -> bool:
     """An idle connection with something to read: EOF or junk, unusable either way."""
     if sock is None:
         return True
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True  # junk decrypted already (one TLS record), which poll cannot see
     poller = select.poll()  # not select.select: descriptors may pass 1,024
     poller.register(sock, select.POLLIN)
     return bool(poller.poll(0))

@@ -4,6 +4,7 @@ was, and a connection that might still carry bytes of an old response is not reu
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -19,10 +20,12 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>"
 
 class RawServer:
     """Answers each request (on any connection, in order) with the next of `answers`:
-    bytes sent as they are, a number slept, None closes the connection."""
+    bytes sent as they are, a number slept, None closes the connection (TLS with `tls`)."""
 
-    def __init__(self, answers: list[list[bytes | float | None]]) -> None:
+    def __init__(self, answers: list[list[bytes | float | None]],
+                 tls: ssl.SSLContext | None = None) -> None:
         self.answers = list(answers)
+        self._tls = tls
         self.connections = 0
         self.requests: list[tuple[int, bytes]] = []  # (connection, request line)
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -30,7 +33,7 @@ class RawServer:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}{path}"
 
     def close(self) -> None:
         self._listener.close()
@@ -46,6 +49,12 @@ class RawServer:
                              daemon=True).start()
 
     def _play(self, conn: socket.socket, number: int) -> None:
+        if self._tls is not None:
+            try:
+                conn = self._tls.wrap_socket(conn, server_side=True)
+            except OSError:
+                conn.close()
+                return
         with conn, conn.makefile("rb") as incoming:
             while (line := incoming.readline()) and self.answers:
                 while incoming.readline() not in (b"\r\n", b""):

@@ -22,6 +22,7 @@ from monitor.fetch.client import Client
 
 from .server import LoopbackServer
 from .test_client import make_client
+from .test_hostile import OK, RawServer
 from .test_transport import remember_ports
 
 HOP_BY_HOP = {"connection", "proxy-authorization", "transfer-encoding", "content-length"}
@@ -244,3 +245,21 @@ def test_https_goes_through_a_connect_tunnel(tls_server: LoopbackServer, proxy: 
     assert proxy.headers[0]["Proxy-Authorization"] == \
         "Basic " + base64.b64encode(b"reader:pw").decode()
     assert [h["Host"] for h in tls_server.hits("/feed")] == [f"127.0.0.1:{tls_server.port}"] * 2
+
+
+def test_bytes_left_in_a_tls_record_keep_the_connection_from_reuse(
+        certificate: tuple[Path, Path]) -> None:
+    """A 304 that wrongly carries a body, sent in one TLS record: what the response's
+    buffer did not take waits inside the SSL object, where polling the socket does not
+    see it. Reused, the connection gave the next request those bytes as its answer."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    srv = RawServer([[b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n" + b"Z" * 12_000],
+                     [OK]], tls=context)
+    try:
+        with tls_client(certificate, per_host=1) as client:
+            assert client.get(srv.url("/a"), etag='"v1"').not_modified
+            assert client.get(srv.url("/b")).content == b"<rss/>"
+    finally:
+        srv.close()
+    assert srv.connections == 2
