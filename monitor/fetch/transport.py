@@ -208,6 +208,16 @@ class _BoundedResponse(http.client.HTTPResponse):
         self.reader = _DeadlineReader(self.fp.detach(), sock, deadline)
         self.fp = io.BufferedReader(self.reader)
 
+    def begin(self) -> None:
+        super().begin()
+        # http.client takes "chunked" only as the whole value; spaces around it are not
+        # part of it (RFC 9110 5.5), as h11 read it for httpx. Else the body was read to
+        # the end of the connection: a timeout, or chunk sizes in the body.
+        coding = self.headers.get("transfer-encoding", "")
+        if not self.chunked and self.length != 0 and coding.strip().lower() == "chunked":
+            self.chunked, self.chunk_left, self.length = True, None, None
+            self.will_close = self._check_close()  # type: ignore[attr-defined]
+
     def _read_status(self) -> tuple[str, int, str]:
         # `begin` skips 100 Continue only; other interim responses (102, 103 Early
         # Hints) come before the answer, as httpx skipped them. A 101 is the answer:

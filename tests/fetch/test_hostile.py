@@ -102,3 +102,17 @@ def test_a_connection_switched_by_a_101_is_not_reused(raw: list[RawServer]) -> N
         assert info.value.status == 101
         assert client.get(srv.url("/b")).content == b"<rss/>"
     assert srv.connections == 2
+
+
+def test_chunked_with_spaces_around_it_is_still_chunked(raw: list[RawServer]) -> None:
+    """Spaces around a field value are not part of it (RFC 9110 5.5), as h11 read it for
+    httpx: http.client took 'chunked ' as no coding and read to the end of the
+    connection, a timeout while the server kept it open, or the chunk sizes in the body
+    when it closed it."""
+    srv = RawServer([[b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked \r\n\r\n"
+                      b"6\r\n<rss/>\r\n0\r\n\r\n"], [OK]])
+    raw.append(srv)
+    with make_client(per_host=1) as client:
+        assert client.get(srv.url("/a")).content == b"<rss/>"
+        assert client.get(srv.url("/b")).content == b"<rss/>"
+    assert srv.connections == 1
