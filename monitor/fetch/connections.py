@@ -138,7 +138,7 @@ class Connector:
         headers = [("Host", netloc)]
         if parts.username is not None:  # http://user:pass@host/ as httpx sent it
             headers.append(("Authorization", _basic(parts.username, parts.password)))
-        proxy = self._proxy_for(scheme, host)
+        proxy = self._proxy_for(scheme, host, port)
         if proxy is None:
             return Route((scheme, host, port, ""), scheme, host, port, target, tuple(headers))
         if scheme == "http":  # absolute form to the proxy (RFC 9112 3.2.2)
@@ -151,11 +151,14 @@ class Connector:
         return Route(("https", host, port, proxy.url), "https", proxy.host, proxy.port,
                      target, tuple(headers), (host, port, tunnel), proxy.url)
 
-    def _proxy_for(self, scheme: str, host: str) -> _Proxy | None:
+    def _proxy_for(self, scheme: str, host: str, port: int) -> _Proxy | None:
         url = self._proxy or self._env.get(scheme) or self._env.get("all")
         if not url:
             return None
-        if not self._proxy and urllib.request.proxy_bypass_environment(host, self._env):
+        # With the port: a NO_PROXY entry "host:port" is matched too, as httpx did; urllib
+        # matches the other entries against the host alone.
+        if not self._proxy and urllib.request.proxy_bypass_environment(f"{host}:{port}",
+                                                                       self._env):
             return None
         return _Proxy.parse(url)
 

@@ -162,6 +162,20 @@ def test_the_environment_proxy_and_no_proxy(clean_env: pytest.MonkeyPatch,
         assert proxy.lines[-1] == f"GET {near.url('/feed')} HTTP/1.1"
 
 
+def test_no_proxy_entries_with_a_port_bypass_that_port_only(clean_env: pytest.MonkeyPatch,
+                                                            proxy: ForwardProxy) -> None:
+    """NO_PROXY=host:port, as httpx (and curl) read it: that origin goes direct."""
+    with LoopbackServer(host="127.0.0.2") as near, LoopbackServer(host="127.0.0.2") as far:
+        clean_env.setenv("HTTP_PROXY", proxy.url())
+        clean_env.setenv("NO_PROXY", f"example.org,127.0.0.2:{near.port}")
+        for srv in (near, far):
+            srv.serve("/feed", body=b"<rss/>")
+        with make_client() as client:
+            assert client.get(near.url("/feed")).content == b"<rss/>"
+            assert client.get(far.url("/feed")).content == b"<rss/>"
+        assert proxy.lines == [f"GET {far.url('/feed')} HTTP/1.1"]
+
+
 def test_a_proxy_that_fails_is_a_proxy_error(server: LoopbackServer,
                                              proxy: ForwardProxy) -> None:
     server.serve("/feed", body=b"<rss/>")
