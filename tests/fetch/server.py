@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["LoopbackServer", "Route"]
+__all__ = ["LoopbackServer", "RawSocketServer", "Route"]
 
 
 @dataclass
@@ -158,3 +158,38 @@ class LoopbackServer:
         h.end_headers()
         if status != 304:
             h.wfile.write(body)
+
+
+class RawSocketServer:
+    """A listening socket on loopback whose connections a subclass answers byte for byte
+    (`_play`, one thread a connection): malformed and hostile servers, which an
+    `http.server` handler cannot imitate. `connections` counts those accepted."""
+
+    scheme = "http"
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._listener = socket.create_server((host, 0))
+        self.host, self.port = host, self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path: str = "/feed") -> str:
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+                number = self.connections
+            threading.Thread(target=self._play, args=(conn, number), daemon=True).start()
+
+    def _play(self, conn: socket.socket, number: int) -> None:
+        raise NotImplementedError

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 
@@ -13,12 +12,13 @@ import pytest
 
 from monitor.errors import FetchError
 
+from .server import RawSocketServer
 from .test_client import make_client
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>"
 
 
-class RawServer:
+class RawServer(RawSocketServer):
     """Answers each request (on any connection, in order) with the next of `answers`:
     bytes sent as they are, a number slept, None closes the connection (TLS with `tls`)."""
 
@@ -26,27 +26,9 @@ class RawServer:
                  tls: ssl.SSLContext | None = None) -> None:
         self.answers = list(answers)
         self._tls = tls
-        self.connections = 0
+        self.scheme = "https" if tls else "http"
         self.requests: list[tuple[int, bytes]] = []  # (connection, request line)
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}{path}"
-
-    def close(self) -> None:
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._play, args=(conn, self.connections),
-                             daemon=True).start()
+        super().__init__()
 
     def _play(self, conn: socket.socket, number: int) -> None:
         if self._tls is not None:

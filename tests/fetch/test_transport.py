@@ -16,7 +16,7 @@ import pytest
 from monitor.errors import FetchError
 from monitor.fetch.transport import HostPools
 
-from .server import LoopbackServer
+from .server import LoopbackServer, RawSocketServer
 from .test_client import make_client
 
 
@@ -123,7 +123,7 @@ def test_a_connection_goes_back_only_after_a_complete_body(
     assert len(ports) == connections
 
 
-class ScriptedServer:
+class ScriptedServer(RawSocketServer):
     """A raw HTTP/1.1 server: each connection plays `script`, one step a request.
 
     "ok": answer and keep the connection; "drop": read the request, close without
@@ -134,30 +134,10 @@ class ScriptedServer:
 
     def __init__(self, script: list[str], host: str = "127.0.0.5") -> None:
         self.script = script
-        self.connections = 0
         self.requests = 0
-        self._lock = threading.Lock()
-        self._listener = socket.create_server((host, 0))
-        self.host, self.port = host, self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(host)
 
-    def url(self, path: str = "/feed") -> str:
-        return f"http://{self.host}:{self.port}{path}"
-
-    def close(self) -> None:
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:
-                return
-            with self._lock:
-                self.connections += 1
-            threading.Thread(target=self._play, args=(conn,), daemon=True).start()
-
-    def _play(self, conn: socket.socket) -> None:
+    def _play(self, conn: socket.socket, number: int) -> None:
         with conn, conn.makefile("rb") as incoming:
             for step in self.script:
                 if step == "later":
