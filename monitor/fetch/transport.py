@@ -32,6 +32,7 @@ import functools
 import http.client
 import io
 import logging
+import re
 import select
 import socket
 import ssl
@@ -39,6 +40,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from email.errors import MissingHeaderBodySeparatorDefect
 
 from .connections import Connector, Route
 
@@ -55,6 +57,8 @@ DRAIN_WAIT = 1.0  # ... unless it takes longer than this
 
 # A reused connection failing this way before the response began was closed while idle.
 _STALE = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, ssl.SSLEOFError)
+# A header that says where the body ends.
+_FRAMING = re.compile(r"^[ \t]*(?:transfer-encoding|content-length)[ \t]*:", re.I | re.M)
 
 Key = tuple[str, str, int, str]
 
@@ -210,6 +214,15 @@ class _BoundedResponse(http.client.HTTPResponse):
 
     def begin(self) -> None:
         super().begin()
+        # A header line without a colon ends the headers for Python's parser: the lines
+        # after it are dropped. When a framing header is among them, the body would be
+        # read to the connection's end (chunk sizes stored inside an article, or a
+        # timeout): refused, as h11 refused it for httpx. Other lost lines are let go.
+        if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in self.msg.defects):
+            lost = self.msg.get_payload()
+            if isinstance(lost, str) and _FRAMING.search(lost):
+                raise http.client.HTTPException(
+                    "malformed header line: the body's length or coding is unreadable")
         # http.client takes "chunked" only as the whole value; spaces around it are not
         # part of it (RFC 9110 5.5), as h11 read it for httpx. Else the body was read to
         # the end of the connection: a timeout, or chunk sizes in the body.

@@ -98,3 +98,27 @@ def test_chunked_with_spaces_around_it_is_still_chunked(raw: list[RawServer]) ->
         assert client.get(srv.url("/a")).content == b"<rss/>"
         assert client.get(srv.url("/b")).content == b"<rss/>"
     assert srv.connections == 1
+
+
+@pytest.mark.parametrize("framing", [b"Transfer-Encoding: chunked", b"Content-Length: 14"])
+def test_a_header_line_that_hides_the_framing_is_refused(raw: list[RawServer],
+                                                         framing: bytes) -> None:
+    """A line without a colon ends Python's headers; the body's framing after it was
+    lost, so the chunk sizes were stored as text (or the read ran to a timeout)."""
+    srv = RawServer([[b"HTTP/1.1 200 OK\r\nX-Broken-Line\r\n" + framing + b"\r\n\r\n"
+                      b"6\r\n<rss/>\r\n0\r\n\r\n", None], [OK]])
+    raw.append(srv)
+    with make_client(per_host=1) as client:
+        with pytest.raises(FetchError) as info:
+            client.get(srv.url("/a"))
+        assert info.value.kind == "connect"
+        assert "malformed header line" in info.value.message
+        assert client.get(srv.url("/b")).content == b"<rss/>"  # on a new connection
+
+
+def test_a_header_line_without_a_colon_elsewhere_is_let_go(raw: list[RawServer]) -> None:
+    srv = RawServer([[b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nX-Broken-Line\r\n"
+                      b"X-Lost: yes\r\n\r\n<rss/>"]])
+    raw.append(srv)
+    with make_client(per_host=1) as client:
+        assert client.get(srv.url("/a")).content == b"<rss/>"
