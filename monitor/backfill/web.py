@@ -311,7 +311,7 @@ class WebReader:
                                   author=cand.author, origin="feed"))
             elif cand.summary:  # an entry without a page: its text is the article
                 yield self._summary_item(task, fetched, cand.key, cand.summary, cand.title,
-                                         cand.published)
+                                         cand.published, cand.language)
         return
 
     def _on_section(self, task: Task, fetched: Fetched,
@@ -335,10 +335,11 @@ class WebReader:
         yield InputItem(task.key, task.url, raw, fetched_at=fetched.fetched_at)
 
     def _summary_item(self, task: Task, fetched: Fetched, entry: str, text: str,
-                      title: str | None, published: str | None) -> InputItem:
+                      title: str | None, published: str | None,
+                      language: str | None) -> InputItem:
         raw = RawItem(source=self._source(task.url), body=Body.TEXT, content=text,
                       dates=self.ctx.dates(self.ctx.source), url=None, title=title,
-                      published=published, origin="feed")
+                      published=published, language=language, origin="feed")
         return InputItem(f"url:{task.url}#{entry}", task.url, raw, fetched_at=fetched.fetched_at)
 
     def _source(self, url: str) -> str:

@@ -32,6 +32,7 @@ class Candidate:
     published: str | None = None
     summary: str | None = None  # clean text of the feed's summary, if any
     author: str | None = None
+    language: str | None = None  # the feed's declared language (`ParsedFeed.language`)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ def _feed(body: bytes, content_type: str, url: str, source: str) -> Discovered:
     feed = parse_feed(body, content_type, url, source)
     out = tuple(
         Candidate(e.key, e.link, e.title, e.published,
-                  html_fragment_to_text(e.summary_html) if e.summary_html else None, e.author)
+                  html_fragment_to_text(e.summary_html) if e.summary_html else None, e.author,
+                  feed.language)
         for e in feed.entries
     )
     return Discovered(out, problem=feed.problem)

@@ -67,6 +67,9 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...]
     title: str | None = None
     problem: str | None = None  # bozo error, when entries were read despite it
+    # What the feed declares its items are written in (RSS <language>, Atom xml:lang,
+    # JSON Feed "language"): a short summary is better read by it than by a model.
+    language: str | None = None
 
 
 def looks_like_json_feed(body: bytes, content_type: str) -> bool:
@@ -83,7 +86,7 @@ def parse_feed(body: bytes, content_type: str, url: str, source: str = "-") -> P
     data = to_utf8_xml(text)
     plain = read_plain_rss(data, url, _PLAIN_RULES)
     if plain is not None:
-        return ParsedFeed(_with_keys(plain[0]), plain[1])
+        return ParsedFeed(_with_keys(plain[0]), plain[1], language=plain[2])
     return _feedparser_feed(data, text, url, source)
 
 
@@ -101,7 +104,8 @@ def _feedparser_feed(data: bytes, text: str, url: str, source: str) -> ParsedFee
     if not raw and (problem or not doc.get("version")):
         what = "HTML" if "<html" in text[:2000].lower() else "no RSS, Atom or JSON feed"
         raise ParseError(source, url, f"not a feed: {what}" + (f" ({problem})" if problem else ""))
-    return ParsedFeed(_with_keys(raw), doc.feed.get("title"), problem)
+    return ParsedFeed(_with_keys(raw), doc.feed.get("title"), problem,
+                      doc.feed.get("language"))
 
 
 def _bozo_message(doc: Any) -> str:
@@ -147,7 +151,9 @@ def _json_feed(body: bytes, content_type: str, url: str, source: str) -> ParsedF
             or item.get("content_text"),
             "author": author,
         })
-    return ParsedFeed(_with_keys(raw), doc.get("title"))
+    language = doc.get("language")
+    return ParsedFeed(_with_keys(raw), doc.get("title"),
+                      language=language if isinstance(language, str) else None)
 
 
 def _with_keys(raw: list[dict[str, str | None]]) -> tuple[FeedEntry, ...]:

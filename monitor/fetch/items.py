@@ -145,8 +145,8 @@ class ItemBuilder:
             return None
         return RawItem(
             source=self.source.name, body=Body.TEXT, content=text or (cand.title or ""),
-            dates=self.dates, url=link,
-            title=cand.title, published=cand.published, author=cand.author, origin="feed",
+            dates=self.dates, url=link, title=cand.title, published=cand.published,
+            author=cand.author, language=cand.language, origin="feed",
         )
 
     def _final_url(self, link: str) -> str | None:

@@ -96,8 +96,11 @@ class _Declined(Exception):
     """The document is not plain RSS 2.0 as this reader knows it."""
 
 
-def read_plain_rss(data: bytes, url: str, rules: Rules) -> tuple[list[RawEntry], str | None] | None:
-    """(entries as `feeds._from_feedparser` makes them, channel title), or None when
+def read_plain_rss(
+    data: bytes, url: str, rules: Rules
+) -> tuple[list[RawEntry], str | None, str | None] | None:
+    """(entries as `feeds._from_feedparser` makes them, channel title, channel language as
+    feedparser's `feed.language`), or None when
     feedparser has to read this document. `data` is UTF-8 (`charset.to_utf8_xml`)."""
     start = re.search(rb"<\w", data)
     if start is None or b"<!" in data[:start.start()]:
@@ -122,7 +125,7 @@ def read_plain_rss(data: bytes, url: str, rules: Rules) -> tuple[list[RawEntry],
         return None
     if not reader.done:
         return None
-    return reader.entries, reader.channel_title
+    return reader.entries, reader.channel_title, reader.channel_language
 
 
 def _namespace(prefix: str | None, uri: str | None) -> None:
@@ -155,6 +158,7 @@ class _Reader:
         self.base, self.rules = base, rules
         self.entries: list[RawEntry] = []
         self.channel_title: str | None = None
+        self.channel_language: str | None = None
         self.path: list[str] = []
         self.fields: dict[str, str] = {}  # the item's text fields, as read
         self.permalink = True
@@ -195,6 +199,10 @@ class _Reader:
             if self.channel_title is not None:
                 raise _Declined  # feedparser's title_depth rules: not worth following
             self.field, self.pieces = "channel_title", []
+        elif tag == "language":
+            if self.channel_language is not None:
+                raise _Declined  # which one feedparser keeps: not worth following
+            self.field, self.pieces = "channel_language", []
         elif tag in _CHANNEL_LEAVES:
             self.field, self.pieces = None, []
         elif tag != "image":
@@ -229,6 +237,8 @@ class _Reader:
             self.pieces = self.field = None
             if field == "channel_title":
                 self.channel_title = self._value(pieces, resolve=False)
+            elif field == "channel_language":
+                self.channel_language = self._value(pieces, resolve=False)
             elif field is not None:
                 self.fields[field] = self._value(
                     pieces, resolve=field == "link" or (field == "guid" and self.permalink))

@@ -194,3 +194,21 @@ def test_article_links_to_private_addresses_are_refused(server, make_fetcher):
     fetcher = make_fetcher([{"name": "trap", "url": server.url("/trap.xml")}])
     result = fetcher.run_cycle()[0]
     assert result.counts["new"] == 0 and "could not be fetched" in (result.warning or "")
+
+
+def test_a_feeds_declared_language_is_its_summaries_language(server, make_fetcher):
+    """A one-line summary is too short for the model ("Zojila reopens; Srinagar-Leh convoy
+    moves" reads as Spanish to it): the feed's <language> says what it is written in,
+    unless the text's script says otherwise."""
+    items = ("<item><guid>z</guid><title>Zojila</title>"
+             "<description>Zojila reopens; Srinagar-Leh convoy moves</description></item>"
+             "<item><guid>u</guid><title>Urdu</title>"
+             "<description>سری نگر میں برف باری کے بعد شاہراہ بند کر دی گئی</description></item>")
+    server.serve("/en.xml", body=(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
+                                  f"<channel><title>Desk</title><language>en-IN</language>"
+                                  f"{items}</channel></rss>").encode(),
+                 content_type="application/rss+xml; charset=utf-8")
+    fetcher = make_fetcher([{"name": "d", "url": server.url("/en.xml"), "full_text": False}])
+    fetcher.run_cycle()
+    rows = dict(fetcher.app.store.db.execute("SELECT title, language FROM articles").fetchall())
+    assert rows == {"Zojila": "en", "Urdu": "ur"}

@@ -35,7 +35,8 @@ def read_both(doc: str | bytes, url: str) -> tuple[ParsedFeed | None, ParsedFeed
     text, _ = decode_body(body, "application/rss+xml")
     data = to_utf8_xml(text)
     plain = read_plain_rss(data, url, feeds._PLAIN_RULES)
-    fast = None if plain is None else ParsedFeed(feeds._with_keys(plain[0]), plain[1])
+    fast = None if plain is None else ParsedFeed(feeds._with_keys(plain[0]), plain[1],
+                                                 language=plain[2])
     try:
         slow = feeds._feedparser_feed(data, text, url, "t")
     except Exception:
@@ -117,7 +118,9 @@ def random_feed(rng: random.Random) -> str:
                            "<title>Feed &amp; co \u0093x\u0094</title>"]),
                rng.choice(["", "<link>http://news.example/</link>"]),
                rng.choice(["", "<description>About</description>"]),
-               rng.choice(["", "<language>en</language>",
+               rng.choice(["", "<language>en</language>", "<language> en-IN\n</language>",
+                           "<language>ur_PK</language>", "<language></language>",
+                           "<language>hi &amp; en</language>",
                            "<image><url>/i.png</url><title>Logo</title><link>/</link></image>"]),
                rng.choice(["", '<atom:link href="http://news.example/f" rel="self" '
                                'type="application/rss+xml"/>'])]
