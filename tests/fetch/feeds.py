@@ -25,7 +25,7 @@ def summary(seed: str, words: int = 100) -> str:
 
 
 def rss(prefix: str, n: int, *, words: int = 100, link_base: str = "http://news.example",
-        title: str = "Test feed", encoding: str = "utf-8") -> str:
+        title: str = "Test feed", encoding: str = "utf-8", language: str | None = None) -> str:
     items = []
     for i in range(n):
         key = f"{prefix}-{i}"
@@ -36,7 +36,9 @@ def rss(prefix: str, n: int, *, words: int = 100, link_base: str = "http://news.
             f"<pubDate>Mon, 02 Nov 2026 {i % 24:02d}:00:00 +0000</pubDate></item>"
         )
     return (f'<?xml version="1.0" encoding="{encoding}"?>\n<rss version="2.0"><channel>'
-            f"<title>{title}</title>{''.join(items)}</channel></rss>\n")
+            f"<title>{title}</title>"
+            + (f"<language>{language}</language>" if language else "")
+            + f"{''.join(items)}</channel></rss>\n")
 
 
 def article_page(title: str, text: str) -> str:
