@@ -267,13 +267,13 @@ class Client:
 
     def _raw(self, exchange: Exchange, deadline: float, source: str,
              url: str) -> Iterator[bytes]:
-        """The raw body in pieces of at most CHUNK, each socket read given the time left."""
+        """The raw body in pieces of at most CHUNK (each read ends at the request's deadline,
+        the one `exchange` was opened with; past it, the message says the body was late)."""
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if time.monotonic() >= deadline:
                 raise FetchError(source, url, "timeout",
                                  f"body not complete within {self._total:g}s")
-            chunk = exchange.read(CHUNK, left)
+            chunk = exchange.read(CHUNK)
             if not chunk:
                 return
             yield chunk

@@ -255,10 +255,13 @@ class Exchange:
         self._done = response.length == 0  # 304, 204, Content-Length: 0
         self._closed = False
 
-    def read(self, size: int, timeout: float) -> bytes:
-        """At most `size` bytes of the body (raw: still compressed, de-chunked); b"" at its end."""
+    def read(self, size: int, until: float | None = None) -> bytes:
+        """At most `size` bytes of the body (raw: still compressed, de-chunked); b"" at its end.
+
+        Reads end at the response's deadline, or at `until` if that comes sooner."""
         reader = self.response.reader
-        reader.deadline = min(reader.deadline, time.monotonic() + timeout)
+        if until is not None:
+            reader.deadline = min(reader.deadline, until)
         chunk = self.response.read1(size)  # one socket read: the deadline is checked often
         if not chunk:
             if self.response.length:  # the server closed early (read1 does not say so)
@@ -274,7 +277,7 @@ class Exchange:
         until = min(deadline, time.monotonic() + DRAIN_WAIT)
         try:
             while not self._done:
-                self.read(DRAIN, _left(until))
+                self.read(DRAIN, until)
         except (OSError, http.client.HTTPException):
             pass  # left unread: close() closes the connection
 
