@@ -212,3 +212,45 @@ def test_a_feeds_declared_language_is_its_summaries_language(server, make_fetche
     fetcher.run_cycle()
     rows = dict(fetcher.app.store.db.execute("SELECT title, language FROM articles").fetchall())
     assert rows == {"Zojila": "en", "Urdu": "ur"}
+
+
+_ITEMS = {
+    "Schools": "Schools reopen in Srinagar as the winter break ends early this year",
+    "Zojila": "Zojila reopens; Srinagar-Leh convoy moves",
+    "Gondola": "Gulmarg gondola resumes after the snowfall that closed it for a week",
+    "Urdu": "سری نگر میں برف باری کے بعد شاہراہ بند کر دی گئی",
+    "French": "Le gouvernement a annoncé de nouvelles mesures pour la vallée.",
+    "Traffic": "Traffic on the Jammu-Srinagar highway was restored on Sunday evening",
+}
+
+
+def _undeclared_feed(server, path: str, titles: list[str]) -> str:
+    items = "".join(f"<item><guid>{t}</guid><title>{t}</title>"
+                    f"<description>{_ITEMS[t]}</description></item>" for t in titles)
+    server.serve(path, body=(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
+                             f"<channel><title>Desk</title>{items}</channel></rss>").encode(),
+                 content_type="application/rss+xml; charset=utf-8")
+    return server.url(path)
+
+
+def test_a_feed_without_a_language_is_in_the_language_its_items_agree_on(server, make_fetcher):
+    """No <language>: when its first, middle and last items are all in one language, the
+    feed is taken to be in it, as if it said so: the one-liner the model alone reads as
+    Spanish is English, and a text in another script is still read by its script."""
+    url = _undeclared_feed(server, "/undeclared.xml",
+                           ["Schools", "Zojila", "Gondola", "Urdu", "Traffic"])
+    fetcher = make_fetcher([{"name": "d", "url": url, "full_text": False}])
+    fetcher.run_cycle()
+    rows = dict(fetcher.app.store.db.execute("SELECT title, language FROM articles").fetchall())
+    assert rows == {"Schools": "en", "Zojila": "en", "Gondola": "en", "Urdu": "ur",
+                    "Traffic": "en"}
+
+
+def test_a_feed_whose_items_disagree_has_each_item_read_on_its_own(server, make_fetcher):
+    url = _undeclared_feed(server, "/mixed.xml",
+                           ["Schools", "Zojila", "French", "Urdu", "Traffic"])
+    fetcher = make_fetcher([{"name": "d", "url": url, "full_text": False}])
+    fetcher.run_cycle()
+    rows = dict(fetcher.app.store.db.execute("SELECT title, language FROM articles").fetchall())
+    assert rows["French"] == "fr"
+    assert (rows["Schools"], rows["Urdu"], rows["Traffic"]) == ("en", "ur", "en")
