@@ -19,12 +19,10 @@ import hashlib
 import json
 import logging
 import os
-import signal
-import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
@@ -33,14 +31,14 @@ from pathlib import Path
 from ..app import App
 from ..fetch.client import Client
 from ..fetch.politeness import RobotsCache
-from ..pipeline import Analysis, Outcome, Pipeline, analyse
-from ..process import lower_priority
+from ..pipeline import Analysis, Outcome, Pipeline
 from ..store import Store
 from ..tagging import Taxonomy
 from ..timeutil import iso
+from .analysis import Analysed, Unit, analysed
 from .inputs import InputContext, InputItem, count_items, discover, read_input
 from .interrupts import DeferredInterrupt
-from .jsonl import JsonlChunk, SourceDates, plan_jsonl, read_chunk
+from .jsonl import JsonlChunk, SourceDates, plan_jsonl
 from .spool import Spool
 from .web import SKIP_DATE, WebReader, is_url
 
@@ -50,11 +48,6 @@ log = logging.getLogger(__name__)
 
 BATCH_ITEMS = 500
 BATCH_SECONDS = 1.0
-CHUNK_WAIT = 0.1  # seconds an incomplete chunk waits for more items
-# Chunks in flight a worker: the writer takes results in order and in bursts, and 4 left
-# the workers idle, then the writer waiting on the window's head (text bench: 512/s at 4,
-# 612/s at 16; issue 8). Two jobs: 512 items ahead, ~3 MB of results or ~40 MB of pages.
-AHEAD_PER_JOB = 16
 
 
 @dataclass(frozen=True)
@@ -111,100 +104,6 @@ def run_key(options: BackfillOptions) -> str:
         "source": options.source,
     }
     return hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest()[:16]
-
-
-# -- the pure half, possibly in worker processes ---------------------------------------
-
-_WORKER_TAXONOMY: Taxonomy | None = None
-_WORKER_CTX: InputContext | None = None
-
-# What goes to the analysis: an item read in the main process, or a JSONL byte range
-# that the worker reads (`_not_done` turns planned chunks with their keys into these).
-Unit = InputItem | JsonlChunk
-Analysed = tuple[InputItem, "Analysis | str | None"]
-
-
-def _init_worker(taxonomy: Taxonomy, ctx: InputContext | None = None) -> None:
-    global _WORKER_TAXONOMY, _WORKER_CTX
-    _WORKER_TAXONOMY, _WORKER_CTX = taxonomy, ctx
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
-    lower_priority()  # the ordered writer in the parent is the bound
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A worker whose parent was killed (SIGKILL: no cleanup ran) would wait forever
-    for work; it notices that it was re-parented and leaves."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
-
-
-def _analyse_item(item: InputItem, taxonomy: Taxonomy | None = None) -> Analysis | str | None:
-    if item.raw is None:
-        return None
-    try:
-        return analyse(item.raw, taxonomy or _WORKER_TAXONOMY)  # type: ignore[arg-type]
-    except Exception as e:  # a bug on one input must not sink the run; it is reported
-        log.exception("analysing %s failed", item.where)
-        return f"internal error while cleaning: {type(e).__name__}: {e}"
-
-
-def _analyse_jsonl(
-    chunk: JsonlChunk, ctx: InputContext | None = None, taxonomy: Taxonomy | None = None
-) -> list[Analysed]:
-    """Read, parse and analyse a JSONL byte range; the items go back without their
-    raw text (the writer needs the key, the place and the analysis)."""
-    items = read_chunk(chunk, ctx or _WORKER_CTX)  # type: ignore[arg-type]
-    return [(replace(i, raw=None), _analyse_item(i, taxonomy)) for i in items]
-
-
-def _analysed(
-    units: Iterable[Unit], taxonomy: Taxonomy, jobs: int, ctx: InputContext
-) -> Iterator[Analysed]:
-    """Items with their analysis, in input order; a bounded window runs ahead."""
-    if jobs <= 1:
-        for unit in units:
-            if isinstance(unit, JsonlChunk):
-                yield from _analyse_jsonl(unit, ctx, taxonomy)
-            else:
-                yield unit, _analyse_item(unit, taxonomy)
-        return
-    chunk_size, ahead = 16, jobs * AHEAD_PER_JOB
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(taxonomy, ctx)) as pool:
-        # Start (fork) the workers now, before URL inputs start their fetch threads:
-        # a process forked while another thread holds a lock inherits it held.
-        pool.submit(int).result()
-        window: deque[Future[list[Analysed]]] = deque()
-        chunk: list[InputItem] = []
-        chunk_started = 0.0
-        for unit in units:
-            if isinstance(unit, JsonlChunk):
-                if chunk:  # keep input order: items read before the range go first
-                    window.append(pool.submit(_paired, chunk))
-                    chunk = []
-                window.append(pool.submit(_analyse_jsonl, unit))
-            else:
-                if not chunk:
-                    chunk_started = time.monotonic()
-                chunk.append(unit)
-            # Items that trickle in (fetched pages) go out in small chunks, and finished
-            # chunks are handed on at once, so a slow site's pages are stored as they come.
-            if chunk and (len(chunk) == chunk_size
-                          or time.monotonic() - chunk_started > CHUNK_WAIT):
-                window.append(pool.submit(_paired, chunk))
-                chunk = []
-            while window and (len(window) >= ahead or window[0].done()):
-                yield from window.popleft().result()
-        if chunk:
-            window.append(pool.submit(_paired, chunk))
-        while window:
-            yield from window.popleft().result()
-
-
-def _paired(items: list[InputItem]) -> list[Analysed]:
-    """Items read in the main process, analysed; they go back without their raw text."""
-    return [(replace(i, raw=None), _analyse_item(i)) for i in items]
 
 
 # -- the ordered half: decide and store ----------------------------------------------------
@@ -324,10 +223,11 @@ def _ingest(
     lock (a daemon beside the backfill waits for it), so waiting for input, a slow
     site for one, happens outside it.
     """
-    stream = _analysed(_not_done(items, run.store, run.key, run.summary), taxonomy, jobs, ctx)
+    stream = analysed(_not_done(items, run.store, run.key, run.summary), taxonomy, jobs, ctx)
     interrupts = DeferredInterrupt()
     last_report = 0.0
-    with interrupts.installed():
+    # Closed on the way out, interrupted or not: the worker processes end with it.
+    with interrupts.installed(), closing(stream):
         while True:
             try:
                 first = next(stream, None)

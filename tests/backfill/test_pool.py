@@ -1,16 +1,25 @@
-"""The backfill's worker pool: answers in order, errors and dead workers reported."""
+"""The backfill's worker pool: answers in order, errors and dead workers reported, and a
+backfill whose worker is killed (SIGKILL, as the OOM killer does) ends, reports what
+that worker held, and loses nothing a rerun does not pick up."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import sqlite3
+import threading
 import time
 from multiprocessing import active_children
+from pathlib import Path
 
 import pytest
 
+from monitor.backfill import analysis
 from monitor.backfill.pool import NoWorkerLeft, Pool, WorkerLost
 from monitor.process import WORKER_NICENESS
+
+from ..conftest import stored_articles, write_jsonl
 
 _STATE: dict[str, float] = {}
 
@@ -95,3 +104,63 @@ def test_with_no_worker_left_the_tasks_no_one_held_are_handed_back():
         with pytest.raises(NoWorkerLeft):
             pool.take()
         assert len(pool) == 0
+
+
+# -- a backfill whose worker is killed ---------------------------------------------------
+
+def _records(n: int) -> list[dict]:
+    return [{"url": f"https://killed.example/{i}", "published": "2024-05-02",
+             "text": f"Item {i}: ward {i * 7919 % 10007} of Sopore asked for a water line "
+                     f"{i * 104729 % 99991} and a road to village {i}."} for i in range(n)]
+
+
+def _urls(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT url FROM articles ORDER BY id")]
+
+
+def _kill_a_worker_once(db: Path, killed: list[int]) -> None:
+    """Once the run stores articles, SIGKILL one of its worker processes."""
+    deadline = time.monotonic() + 60
+    while stored_articles(db) < 30 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = [p for p in active_children() if p.name == "backfill-worker"]
+    if workers and workers[0].pid is not None:
+        killed.append(workers[0].pid)
+        os.kill(workers[0].pid, signal.SIGKILL)
+
+
+@pytest.mark.timeout(120)
+def test_a_killed_worker_ends_nothing_but_its_items_which_a_rerun_loads(
+        tmp_path, run, db, monkeypatch):
+    n = 400
+    path = write_jsonl(tmp_path / "in.jsonl", _records(n))
+    real = analysis.analyse
+
+    def slow(raw, taxonomy):  # type: ignore[no-untyped-def]
+        time.sleep(0.01)  # the workers, not the writer, are the bound: they hold tasks
+        return real(raw, taxonomy)
+
+    monkeypatch.setattr(analysis, "analyse", slow)  # the forked workers inherit it
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_a_worker_once, args=(db, killed))
+    killer.start()
+    first = json.loads(run("backfill", "--jobs", "2", "--json", str(path)).stdout)
+    killer.join()
+    assert killed, "no worker process was found to kill"
+    failed = first["failed"]
+    assert failed, "the killed worker held tasks"
+    reason = (f"backfill worker process {killed[0]} was killed by SIGKILL while it had "
+              "this input; run the backfill again to retry it")
+    assert {f["reason"] for f in failed} == {reason}
+    assert first["failed_by"] == {"worker": len(failed)}
+    assert first["new"] + len(failed) == first["read"] == n
+    assert {f["input"] for f in failed} <= {f"{path}:{i}" for i in range(1, n + 1)}
+    assert stored_articles(db) == first["new"]
+
+    monkeypatch.setattr(analysis, "analyse", real)
+    again = json.loads(run("backfill", "--jobs", "2", "--json", str(path)).stdout)
+    assert again["new"] == len(failed) and again["failed"] == []
+    assert again["skipped"] == {"already loaded": first["new"]}
+    urls = _urls(db)
+    assert len(urls) == len(set(urls)) == n
