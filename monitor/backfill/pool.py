@@ -21,6 +21,7 @@ exception raised by a task comes back from `take`, with the worker's traceback a
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import pickle
@@ -67,6 +68,11 @@ def _serve(tasks: int, answers: int, inherited: list[int],
     """A worker's life: answer the tasks on its pipe until the parent closes it."""
     for fd in inherited:  # the parent's ends: only they may hold a pipe open
         os.close(fd)
+    # What the parent had is never collected here: its garbage may hold what another of
+    # its threads had locked at the fork, and the worker's collections then walk only
+    # its own objects, leaving the parent's pages shared (the `gc.freeze` docs' recipe).
+    gc.freeze()
+    gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked for the fork
@@ -181,6 +187,12 @@ class Pool:
         # A Ctrl-C between the fork and the child's SIG_IGN would stop the child: SIGINT
         # waits (blocked) until the children ignore it; the parent then gets it as usual.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        # No collection in the child before `_serve` freezes what it inherited: one that
+        # ran in the fork's own hooks (threading._after_fork) freed another thread's
+        # sqlite3 connection there, and sqlite waited forever for a mutex that thread
+        # held at the fork (seen in a test whose watcher thread polled the database).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             for _ in range(jobs):
                 task_r, task_w = os.pipe()
@@ -205,6 +217,8 @@ class Pool:
                 self._by_fd[task_w] = (worker, False)
                 self._poll.register(answer_r, select.POLLIN)
         finally:
+            if collecting:
+                gc.enable()
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     @property

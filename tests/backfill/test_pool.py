@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import sqlite3
-import threading
 import time
 from multiprocessing import active_children
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 
 from monitor.backfill import analysis
 from monitor.backfill.pool import NoWorkerLeft, Pool, WorkerLost
+from monitor.pipeline import Pipeline
 from monitor.process import WORKER_NICENESS
 
 from ..conftest import stored_articles, write_jsonl
@@ -119,35 +119,32 @@ def _urls(db: Path) -> list[str]:
         return [r[0] for r in conn.execute("SELECT url FROM articles ORDER BY id")]
 
 
-def _kill_a_worker_once(db: Path, killed: list[int]) -> None:
-    """Once the run stores articles, SIGKILL one of its worker processes."""
-    deadline = time.monotonic() + 60
-    while stored_articles(db) < 30 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    workers = [p for p in active_children() if p.name == "backfill-worker"]
-    if workers and workers[0].pid is not None:
-        killed.append(workers[0].pid)
-        os.kill(workers[0].pid, signal.SIGKILL)
-
-
 @pytest.mark.timeout(120)
 def test_a_killed_worker_ends_nothing_but_its_items_which_a_rerun_loads(
         tmp_path, run, db, monkeypatch):
     n = 400
     path = write_jsonl(tmp_path / "in.jsonl", _records(n))
-    real = analysis.analyse
+    real_analyse, real_commit = analysis.analyse, Pipeline.commit
+    killed: list[int] = []
+    commits: list[None] = []
 
     def slow(raw, taxonomy):  # type: ignore[no-untyped-def]
         time.sleep(0.01)  # the workers, not the writer, are the bound: they hold tasks
-        return real(raw, taxonomy)
+        return real_analyse(raw, taxonomy)
+
+    def commit(self, *args, **kw):  # type: ignore[no-untyped-def]
+        # From the writer, at its 30th article (a watcher thread would run at the fork).
+        commits.append(None)
+        if len(commits) == 30:
+            workers = [p.pid for p in active_children() if p.name == "backfill-worker"]
+            killed.append(workers[0])  # type: ignore[arg-type]
+            os.kill(workers[0], signal.SIGKILL)  # type: ignore[arg-type]
+        return real_commit(self, *args, **kw)
 
     monkeypatch.setattr(analysis, "analyse", slow)  # the forked workers inherit it
-    killed: list[int] = []
-    killer = threading.Thread(target=_kill_a_worker_once, args=(db, killed))
-    killer.start()
+    monkeypatch.setattr(Pipeline, "commit", commit)
     first = json.loads(run("backfill", "--jobs", "2", "--json", str(path)).stdout)
-    killer.join()
-    assert killed, "no worker process was found to kill"
+    assert killed, "the run ended before a worker was killed"
     failed = first["failed"]
     assert failed, "the killed worker held tasks"
     reason = (f"backfill worker process {killed[0]} was killed by SIGKILL while it had "
@@ -158,7 +155,8 @@ def test_a_killed_worker_ends_nothing_but_its_items_which_a_rerun_loads(
     assert {f["input"] for f in failed} <= {f"{path}:{i}" for i in range(1, n + 1)}
     assert stored_articles(db) == first["new"]
 
-    monkeypatch.setattr(analysis, "analyse", real)
+    monkeypatch.setattr(analysis, "analyse", real_analyse)
+    monkeypatch.setattr(Pipeline, "commit", real_commit)
     again = json.loads(run("backfill", "--jobs", "2", "--json", str(path)).stdout)
     assert again["new"] == len(failed) and again["failed"] == []
     assert again["skipped"] == {"already loaded": first["new"]}
