@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sqlite3
+import threading
 import time
 from multiprocessing import active_children
 from pathlib import Path
@@ -57,6 +58,17 @@ def test_an_exception_comes_back_with_the_workers_traceback_and_the_pool_goes_on
             pool.take()
         assert "_fail" in str(raised.value.__cause__)
         assert pool.take()[0] == 7
+
+
+def test_a_task_that_cannot_be_sent_raises_in_its_turn():
+    with Pool(1, _init, (0,)) as pool:
+        pool.submit(_slow, 1, 0)
+        pool.submit(_slow, threading.Lock(), 0)  # a lock does not pickle
+        pool.submit(_slow, 3, 0)
+        assert pool.take()[0] == 1
+        with pytest.raises(TypeError, match="pickle"):
+            pool.take()
+        assert pool.take()[0] == 3
 
 
 def test_workers_ignore_ctrl_c_and_run_behind_the_parent():
