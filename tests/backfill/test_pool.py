@@ -21,6 +21,7 @@ from monitor.pipeline import Pipeline
 from monitor.process import WORKER_NICENESS
 
 from ..conftest import stored_articles, write_jsonl
+from .conftest import article_html, make_article
 
 _STATE: dict[str, float] = {}
 
@@ -120,10 +121,25 @@ def test_with_no_worker_left_the_tasks_no_one_held_are_handed_back():
 
 # -- a backfill whose worker is killed ---------------------------------------------------
 
-def _records(n: int) -> list[dict]:
-    return [{"url": f"https://killed.example/{i}", "published": "2024-05-02",
-             "text": f"Item {i}: ward {i * 7919 % 10007} of Sopore asked for a water line "
-                     f"{i * 104729 % 99991} and a road to village {i}."} for i in range(n)]
+def _jsonl(folder: Path) -> tuple[Path, list[str]]:
+    """400 JSONL lines, read by the workers in byte ranges; and each line's place."""
+    records = [{"url": f"https://killed.example/{i}", "published": "2024-05-02",
+                "text": f"Item {i}: ward {i * 7919 % 10007} of Sopore asked for a water "
+                        f"line {i * 104729 % 99991} and a road to village {i}."}
+               for i in range(400)]
+    path = write_jsonl(folder / "in.jsonl", records)
+    return path, [f"{path}:{i}" for i in range(1, len(records) + 1)]
+
+
+def _pages(folder: Path) -> tuple[Path, list[str]]:
+    """96 HTML pages, read in the main process and sent to the workers in chunks."""
+    pages = folder / "pages"
+    pages.mkdir()
+    for i in range(96):
+        url = f"https://killed.example/page/{i}"
+        (pages / f"{i:03d}.html").write_text(
+            article_html(make_article(i), url, size=4_000), "utf-8")
+    return pages, [str(p) for p in sorted(pages.iterdir())]
 
 
 def _urls(db: Path) -> list[str]:
@@ -132,10 +148,11 @@ def _urls(db: Path) -> list[str]:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.parametrize("inputs", [_jsonl, _pages])
 def test_a_killed_worker_ends_nothing_but_its_items_which_a_rerun_loads(
-        tmp_path, run, db, monkeypatch):
-    n = 400
-    path = write_jsonl(tmp_path / "in.jsonl", _records(n))
+        tmp_path, run, db, monkeypatch, inputs):
+    path, places = inputs(tmp_path)
+    n = len(places)
     real_analyse, real_commit = analysis.analyse, Pipeline.commit
     killed: list[int] = []
     commits: list[None] = []
@@ -164,7 +181,7 @@ def test_a_killed_worker_ends_nothing_but_its_items_which_a_rerun_loads(
     assert {f["reason"] for f in failed} == {reason}
     assert first["failed_by"] == {"worker": len(failed)}
     assert first["new"] + len(failed) == first["read"] == n
-    assert {f["input"] for f in failed} <= {f"{path}:{i}" for i in range(1, n + 1)}
+    assert {f["input"] for f in failed} <= set(places)
     assert stored_articles(db) == first["new"]
 
     monkeypatch.setattr(analysis, "analyse", real_analyse)
