@@ -93,15 +93,14 @@ _STORY_CANDIDATES_BY_CONCEPT = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT)
 _STORY_CANDIDATES_BY_TIME = _STORY_CANDIDATES.format(concepts="")
 
 
-# Band rows a lookup counts itself; past this, SQLite counts them (`articles_by_bands`).
-_BAND_ROWS_COUNTED = 2000
+_BAND_ROWS_COUNTED = 2000  # band rows a lookup counts itself; past this, SQLite does
 
 
 @functools.lru_cache(maxsize=8)
 def _band_lookup_sql(count: int) -> str:
     """The stored rows of `count` band keys, at most a bound (the last parameter)."""
-    keys = ", ".join(["(?)"] * count)
-    return f"SELECT article_id FROM lsh_bands WHERE key IN (VALUES {keys}) LIMIT ?"
+    return ("SELECT article_id FROM lsh_bands WHERE key IN (VALUES "
+            f"{', '.join(['(?)'] * count)}) LIMIT ?")
 
 
 @functools.lru_cache(maxsize=8)
@@ -143,10 +142,8 @@ class ArticleWrites:
     ) -> list[CandidateArticle]:
         """Stored articles sharing at least one LSH band (the `limit` sharing most), by id.
 
-        The rows are counted here, as a GROUP BY would, unless there are so many that
-        SQLite should count them: its two temporary B-trees (GROUP BY, then ORDER BY)
-        cost more than counting the few rows a lookup finds (-25k instructions an
-        article in the ordered writer, callgrind; issue 8).
+        The few rows a lookup finds are counted here: SQLite's two temporary B-trees
+        (GROUP BY, ORDER BY) cost more (-25k instructions an article, callgrind; issue 8).
         """
         if not band_keys:
             return []
@@ -156,13 +153,11 @@ class ArticleWrites:
             shared = Counter(rows)
             ids = sorted(shared) if len(shared) <= limit else sorted(
                 sorted(shared, key=lambda i: (-shared[i], i))[:limit])
-        else:
-            marks = ",".join("?" * len(band_keys))
+        else:  # thousands: SQLite counts them
             ids = sorted(row[0] for row in self.db.conn.execute(
-                f"SELECT article_id FROM lsh_bands WHERE key IN ({marks}) "
-                "GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?",
-                [*band_keys, limit],
-            ))
+                f"SELECT article_id FROM lsh_bands WHERE key IN ({','.join('?' * len(band_keys))})"
+                " GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?",
+                [*band_keys, limit]))
         return [c.article for c in self._cached(ids)]
 
     def _cached(self, ids: list[int]) -> list[Cached]:
