@@ -28,6 +28,7 @@ import pickle
 import select
 import signal
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -57,8 +58,9 @@ class NoWorkerLeft(WorkerLost):
 
 
 def can_fork() -> bool:
-    """Whether this platform forks (the pool does; elsewhere the caller runs inline)."""
-    return "fork" in get_all_start_methods()
+    """Whether the pool can run here; elsewhere the caller runs inline. macOS can fork,
+    but a child forked after system frameworks loaded may crash (Python spawns there)."""
+    return sys.platform != "darwin" and "fork" in get_all_start_methods()
 
 
 # -- in the worker ----------------------------------------------------------------------
