@@ -28,6 +28,7 @@ from typing import Any
 
 from ..models import CandidateArticle, StoryCandidate
 from ..timeutil import parse_iso
+from .bandfilter import BandFilter
 
 __all__ = ["CACHE_SIZE", "Cached", "CandidateCache"]
 
@@ -61,12 +62,17 @@ def decode(row: Sequence[Any]) -> Cached:
 
 
 class CandidateCache:
-    """Decoded stored articles by id, bounded; dropped when another connection writes."""
+    """Decoded stored articles by id, bounded; dropped when another connection writes.
+
+    It also holds the band filter (`bandfilter.py`), which is stale on the same
+    occasions and is dropped with it.
+    """
 
     def __init__(self, conn: sqlite3.Connection, size: int = CACHE_SIZE) -> None:
         self.conn = conn
         self.size = size
         self.entries: dict[int, Cached] = {}
+        self.bands = BandFilter(conn)
         self.version = self._data_version()
 
     def _data_version(self) -> int:
@@ -76,7 +82,7 @@ class CandidateCache:
         """Drop everything if another connection committed since the last check."""
         version = self._data_version()
         if version != self.version:
-            self.entries.clear()
+            self.clear()
             self.version = version
 
     def get(self, ids: Iterable[int]) -> list[Cached]:
@@ -108,3 +114,4 @@ class CandidateCache:
 
     def clear(self) -> None:
         self.entries.clear()
+        self.bands.invalidate()
