@@ -63,9 +63,11 @@ def json_list(values: tuple[str, ...]) -> str:
 
 
 # Story candidates, found in one statement (issue 8: five lookups an article were a
-# third of the ordered writer). Lists are JSON array parameters: one prepared
-# statement. The concept branch reads the `story_concepts` index (first copies by
-# concept and time, kept by triggers). Ids: the cache (`candidates.py`) decodes rows.
+# third of the ordered writer). Each list is a JSON array parameter, so the text
+# never changes and sqlite3 keeps one prepared statement. The concept branch reads
+# the `story_concepts` index (first copies by concept and time, kept by triggers):
+# only the window's rows of the article's concepts. It returns ids: the rows come
+# decoded from the candidate cache (`candidates.py`).
 # The full-text index is external-content FTS5 over articles(title, text): its update
 # and delete triggers keep it current, new rows are indexed by `save` (schema m004).
 _INDEX_TEXT = "INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)"
@@ -94,7 +96,7 @@ _STORY_CANDIDATES_BY_TIME = _STORY_CANDIDATES.format(concepts="")
 _BAND_ROWS_COUNTED = 2000  # band rows a lookup counts itself; past this, SQLite does
 
 
-@functools.lru_cache(maxsize=64)  # the band filter leaves 1 to 42 keys
+@functools.lru_cache(maxsize=8)
 def _band_lookup_sql(count: int) -> str:
     """The stored rows of `count` band keys, at most a bound (the last parameter)."""
     return ("SELECT article_id FROM lsh_bands WHERE key IN (VALUES "
@@ -139,11 +141,10 @@ class ArticleWrites:
         self, band_keys: Sequence[int], limit: int = 50
     ) -> list[CandidateArticle]:
         """Stored articles sharing at least one LSH band (the `limit` sharing most), by id.
-        SQLite is asked only for the keys the band filter may hold (`bandfilter.py`), and
-        the few rows found are counted here: its GROUP BY and ORDER BY cost more (issue 8)."""
-        if not self.batching:  # the filter, like the cache, is dropped if others wrote
-            self.candidates.check()
-        band_keys = self.candidates.bands.may_be_stored(band_keys)
+
+        The few rows a lookup finds are counted here: SQLite's two temporary B-trees
+        (GROUP BY, ORDER BY) cost more (-25k instructions an article, callgrind; issue 8).
+        """
         if not band_keys:
             return []
         rows = [row[0] for row in self.db.conn.execute(
@@ -376,11 +377,10 @@ class ArticleWrites:
                  for m in d.tagging.mentions),
             )
         if d.dedup.band_keys and first_copy and d.dedup.duplicate_of is None:
-            # Only first copies: a later copy matches the first, and the index does not
-            # grow with every republication. The filter learns the keys (no false negatives).
+            # Only first copies enter the index: a later copy matches the first one,
+            # and the index does not grow with every syndicated republication.
             self.db.conn.execute(_band_rows_sql(len(d.dedup.band_keys)),
                                  [article_id, *d.dedup.band_keys])
-            self.candidates.bands.add(d.dedup.band_keys)
 
     def _refresh_story(self, story_id: int) -> None:
         """Recompute a story's figures from its articles (cheap: one story's rows)."""

@@ -28,7 +28,6 @@ from typing import Any
 
 from ..models import CandidateArticle, StoryCandidate
 from ..timeutil import parse_iso
-from .bandfilter import BandFilter
 
 __all__ = ["CACHE_SIZE", "Cached", "CandidateCache"]
 
@@ -62,17 +61,12 @@ def decode(row: Sequence[Any]) -> Cached:
 
 
 class CandidateCache:
-    """Decoded stored articles by id, bounded; dropped when another connection writes.
-
-    It also holds the band filter (`bandfilter.py`), which is stale on the same
-    occasions and is dropped with it.
-    """
+    """Decoded stored articles by id, bounded; dropped when another connection writes."""
 
     def __init__(self, conn: sqlite3.Connection, size: int = CACHE_SIZE) -> None:
         self.conn = conn
         self.size = size
         self.entries: dict[int, Cached] = {}
-        self.bands = BandFilter(conn)
         self.version = self._data_version()
 
     def _data_version(self) -> int:
@@ -82,7 +76,7 @@ class CandidateCache:
         """Drop everything if another connection committed since the last check."""
         version = self._data_version()
         if version != self.version:
-            self.clear()
+            self.entries.clear()
             self.version = version
 
     def get(self, ids: Iterable[int]) -> list[Cached]:
@@ -114,4 +108,3 @@ class CandidateCache:
 
     def clear(self) -> None:
         self.entries.clear()
-        self.bands.invalidate()
