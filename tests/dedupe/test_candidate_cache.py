@@ -115,3 +115,16 @@ def test_another_process_waits_for_a_batch_and_is_seen_by_the_next(tmp_path: Pat
         retag.apply_retag([(article_id, LADAKH)], "other-taxonomy")
         with daemon.batch():
             assert _story_candidate(daemon, article_id).concepts == ("ladakh",)
+
+
+def test_a_copy_of_what_another_process_stored_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    with Store(path) as daemon, Store(path) as backfill:
+        ingest(daemon, "market-day1", "https://c.example/market", "C")  # its caches warm
+        _, first = ingest(backfill, "wire-original", "https://a.example/bridge-1", "A")
+        verdict, _ = ingest(daemon, "wire-syndicated", "https://b.example/sopore-bridge", "B")
+        assert verdict.duplicate_of == first.article_id
+        _, second = ingest(backfill, "encounter-kulgam", "https://a.example/kulgam", "A")
+        with daemon.batch():  # checks for other writers once, at its start
+            verdict, _ = ingest(daemon, "encounter-kulgam", "https://e.example/kulgam", "E")
+        assert verdict.duplicate_of == second.article_id
