@@ -33,6 +33,7 @@ from typing import Any
 from ..app import App
 from ..config import Source
 from ..errors import FetchError, SourceError
+from ..models import RawItem
 from ..pipeline import Outcome
 from ..store import Store
 from ..timeutil import now_utc, parse_iso
@@ -251,8 +252,10 @@ class Fetcher:
                               reads=self.reads)
         items = builder.items(resp)
         with self.committer.coming() as coming:  # turns ready meanwhile may wait for it
-            analyses = self.workers.analyse([raw for _, raw in items])
-            keyed = [(key, analysis) for (key, _), analysis in zip(items, analyses, strict=True)]
+            analyses = iter(self.workers.analyse(
+                [raw for _, raw in items if isinstance(raw, RawItem)]))  # the rest came analysed
+            keyed = [(key, next(analyses) if isinstance(raw, RawItem) else raw)
+                     for key, raw in items]
             if stored is not None:
                 self.committer.submit(source.name, keyed, builder.seen, now_utc(),
                                       then=stored, coming=coming)

@@ -2,7 +2,8 @@
 
 `ItemBuilder.items(resp)` asks the workers what the document offers, drops the
 entries the source already delivered (`feed_entries`), resolves aggregator links,
-and builds one `RawItem` per new entry:
+and builds one `RawItem` per new entry (on a summary feed's first fetch the worker
+built and analysed them while it parsed: `summaries.py`):
 * `full_text = false` feeds: the entry's summary (`Body.TEXT`);
 * `full_text = true` feeds, sitemaps and section pages: the article page itself
   (`Body.HTML`, the entry's title and date as hints), fetched with robots.txt and
@@ -15,6 +16,7 @@ does not hammer the outlet; the rest comes on later turns.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 
@@ -23,11 +25,13 @@ from ..config import Source
 from ..dedupe import canonical_url
 from ..errors import FetchError
 from ..models import Body, RawItem
+from ..pipeline import Analysis
 from ..store import Store
 from .aggregators import resolve_link
 from .client import PAGE_ACCEPT, Client, Response
 from .discover import Candidate, Discovered
 from .result import SourceResult
+from .summaries import summary_item
 from .workers import Workers
 
 __all__ = ["MAX_CHILD_SITEMAPS", "MAX_PAGES", "ItemBuilder"]
@@ -52,15 +56,25 @@ class ItemBuilder:
         self.page_errors = 0
         self.dates = app.date_context(source)  # summaries: one "now" a turn (~6 us an item)
 
-    def items(self, resp: Response) -> list[tuple[str, RawItem]]:
-        found = self._discover(resp)
+    def items(self, resp: Response) -> list[tuple[str, RawItem | Analysis]]:
+        """The new entries' items, in the document's order; on a summary feed's first
+        fetch they come analysed already (`summaries.py`)."""
+        found, analysed = self._discover(resp)
         with self.reads.lock:
             known = self.reads.known_entries(self.source.name, [c.key for c in found])
-        fresh = [c for c in found if c.key not in known]
         wants_page = self.source.kind != "feed" or self.source.full_text
-        out: list[tuple[str, RawItem]] = []
+        out: list[tuple[str, RawItem | Analysis]] = []
         pages = 0
-        for cand in fresh:
+        for i, cand in enumerate(found):
+            if cand.key in known:
+                continue
+            if analysed is not None:  # no page, no fetch: what the worker built stands
+                done = analysed[i]
+                if done is None:
+                    self.seen.append((cand.key, None))
+                else:
+                    out.append((cand.key, done))
+                continue
             if self.stop.is_set():
                 break
             if wants_page and cand.link:
@@ -76,14 +90,31 @@ class ItemBuilder:
 
     # -- discovery ---------------------------------------------------------------------
 
-    def _discover(self, resp: Response) -> list[Candidate]:
-        doc = self.workers.discover(self.source.kind, resp.content, resp.content_type, resp.url,
-                         self.source.name)
+    def _discover(self, resp: Response) -> tuple[list[Candidate], list[Analysis | None] | None]:
+        """The document's candidates, and their analysed items if a worker built them."""
+        s = self.source
+        analysed: list[Analysis | None] | None = None
+        if self.first_summaries:
+            doc, analysed = self.workers.discover_analysed(
+                s.kind, resp.content, resp.content_type, resp.url, s.name, self.dates)
+        else:
+            doc = self.workers.discover(s.kind, resp.content, resp.content_type, resp.url,
+                                        s.name)
         if doc.problem:
             self._warn(doc.problem)
         if not doc.children:
-            return list(doc.candidates)
-        return self._children(doc)
+            return list(doc.candidates), analysed
+        return self._children(doc), None
+
+    @functools.cached_property
+    def first_summaries(self) -> bool:
+        """A summary feed that has delivered nothing yet: its worker analyses its items
+        while it parses them (`summaries.py`)."""
+        s = self.source
+        if s.kind != "feed" or s.full_text:
+            return False
+        with self.reads.lock:
+            return not self.reads.has_entries(s.name)
 
     def _children(self, index: Discovered) -> list[Candidate]:
         found: list[Candidate] = []
@@ -139,15 +170,10 @@ class ItemBuilder:
         )
 
     def _summary_item(self, cand: Candidate, link: str | None) -> RawItem | None:
-        text = cand.summary or ""
-        if not text.strip() and not cand.title:
+        raw = summary_item(self.source.name, cand, link, self.dates)
+        if raw is None:
             self.seen.append((cand.key, None))
-            return None
-        return RawItem(
-            source=self.source.name, body=Body.TEXT, content=text or (cand.title or ""),
-            dates=self.dates, url=link, title=cand.title, published=cand.published,
-            author=cand.author, language=cand.language, origin="feed",
-        )
+        return raw
 
     def _final_url(self, link: str) -> str | None:
         try:

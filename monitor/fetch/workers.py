@@ -33,11 +33,12 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
-from ..models import RawItem
+from ..models import DateContext, RawItem
 from ..pipeline import Analysis, analyse
 from ..process import lower_priority
 from ..tagging import Taxonomy
 from .discover import Discovered, discover
+from .summaries import summaries_analysed
 
 __all__ = ["CHANNELS", "RemoteTraceback", "WorkerLost", "Workers"]
 
@@ -74,7 +75,14 @@ def _analyse_all(items: Sequence[RawItem]) -> list[Analysis]:
     return [analyse(raw, _TAXONOMY) for raw in items]
 
 
-TASKS: dict[str, Callable[..., Any]] = {"discover": discover, "analyse": _analyse_all}
+def _discover_analysed(kind: str, body: bytes, content_type: str, url: str, source: str,
+                       dates: DateContext) -> tuple[Discovered, list[Analysis | None] | None]:
+    assert _TAXONOMY is not None
+    return summaries_analysed(kind, body, content_type, url, source, dates, _TAXONOMY)
+
+
+TASKS: dict[str, Callable[..., Any]] = {
+    "discover": discover, "analyse": _analyse_all, "discover_analysed": _discover_analysed}
 
 
 # -- in the worker ----------------------------------------------------------------------
@@ -251,6 +259,17 @@ class Workers:
         if self._pool is None:
             return discover(kind, body, content_type, url, source)
         return self._pool.run("discover", kind, body, content_type, url, source)  # type: ignore[no-any-return]
+
+    def discover_analysed(self, kind: str, body: bytes, content_type: str, url: str,
+                          source: str, dates: DateContext
+                          ) -> tuple[Discovered, list[Analysis | None] | None]:
+        """`discover`, and each candidate's summary item analysed, in one round trip
+        (`discover.summaries_analysed`)."""
+        if self._pool is None:
+            return summaries_analysed(kind, body, content_type, url, source, dates,
+                                      self.taxonomy)
+        return self._pool.run(  # type: ignore[no-any-return]
+            "discover_analysed", kind, body, content_type, url, source, dates)
 
     def analyse(self, items: Sequence[RawItem]) -> list[Analysis]:
         if not items:

@@ -99,6 +99,11 @@ class SourceState:
         )
         return {r["source"]: dict(r) for r in rows}
 
+    def has_entries(self, source: str) -> bool:
+        """Whether the source has delivered any feed entry yet."""
+        return self.db.conn.execute(
+            "SELECT 1 FROM feed_entries WHERE source = ? LIMIT 1", [source]).fetchone() is not None
+
     def known_entries(self, source: str, keys: Iterable[str]) -> set[str]:
         """Which of these feed entry keys the source has already delivered."""
         return present_keys(self.db.conn, "feed_entries", "entry_key", ("source", source), keys)
