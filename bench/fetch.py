@@ -185,8 +185,9 @@ def main() -> None:
     args = ap.parse_args()
     ready: mp.Queue = mp.Queue()  # type: ignore[type-arg]
     stop = mp.Event()
+    # A daemon: a bench that fails before `stop.set()` must not hang at exit joining it.
     server = mp.Process(target=serve, args=(args.feeds, args.hosts, args.items, ready, stop,
-                                            args.language))
+                                            args.language), daemon=True)
     server.start()
     urls = ready.get()
     size = len(rss("f0", args.items).encode())
