@@ -252,10 +252,12 @@ class Fetcher:
                               reads=self.reads)
         items = builder.items(resp)
         with self.committer.coming() as coming:  # turns ready meanwhile may wait for it
-            analyses = iter(self.workers.analyse(
-                [raw for _, raw in items if isinstance(raw, RawItem)]))  # the rest came analysed
-            keyed = [(key, next(analyses) if isinstance(raw, RawItem) else raw)
-                     for key, raw in items]
+            raws = [raw for _, raw in items if isinstance(raw, RawItem)]  # others: analysed
+            analyses = self.workers.analyse(raws)
+            if len(analyses) != len(raws):
+                raise RuntimeError(f"{len(raws)} items analysed into {len(analyses)}")
+            done = iter(analyses)
+            keyed = [(key, next(done) if isinstance(raw, RawItem) else raw) for key, raw in items]
             if stored is not None:
                 self.committer.submit(source.name, keyed, builder.seen, now_utc(),
                                       then=stored, coming=coming)

@@ -68,7 +68,7 @@ class ItemBuilder:
         for i, cand in enumerate(found):
             if cand.key in known:
                 continue
-            if analysed is not None:  # no page, no fetch: what the worker built stands
+            if analysed is not None:  # no page, no fetch: stored even if a stop came
                 done = analysed[i]
                 if done is None:
                     self.seen.append((cand.key, None))

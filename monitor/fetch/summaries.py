@@ -7,8 +7,10 @@ and pickled them back: ~1.5 ms of its CPU a 30-item feed, on the process that bo
 a first cycle. When a source has delivered nothing yet (its first fetch: every
 entry is new), the worker builds and analyses every entry's item right after
 parsing, in the same round trip. The main process still drops the entries the
-store knows, so the result is the same either way; an entry whose link needs a
-fetch to resolve (an aggregator's redirect) sends the whole feed the usual way.
+store knows, so the result is the same either way, but for one thing: a stop asked
+for during the turn (a reload, a shutdown) no longer cuts a first fetch short, as its
+items are analysed already. An entry whose link needs a fetch to resolve (an
+aggregator's redirect) sends the whole feed the usual way.
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ def summaries_analysed(
 ) -> tuple[Discovered, list[Analysis | None] | None]:
     """The document's candidates and, for a feed, each one's summary item analysed (None:
     nothing to store, the entry is only marked seen); no analyses when a link needs a
-    fetch or the document is a sitemap index."""
+    fetch or the document is not a feed."""
     doc = discover(kind, body, content_type, url, source)
-    if kind != "feed" or doc.children:
+    if kind != "feed":
         return doc, None
     items: list[RawItem | None] = []
     for cand in doc.candidates:

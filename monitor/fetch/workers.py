@@ -264,7 +264,7 @@ class Workers:
                           source: str, dates: DateContext
                           ) -> tuple[Discovered, list[Analysis | None] | None]:
         """`discover`, and each candidate's summary item analysed, in one round trip
-        (`discover.summaries_analysed`)."""
+        (`summaries.summaries_analysed`)."""
         if self._pool is None:
             return summaries_analysed(kind, body, content_type, url, source, dates,
                                       self.taxonomy)
