@@ -221,7 +221,12 @@ class Fetcher:
             for outcome in outcomes or ():
                 result.counts[outcome.status] += 1
                 result.alerts += outcome.alerts
-            end(base if error is None else lambda: failed(error))
+            if error is not None:
+                end(lambda: failed(error))
+            elif result.left_behind:  # no validators, no hash: the next turn reads it all
+                end(_replace(base, etag=None, last_modified=None, body_hash=None))
+            else:
+                end(base)
 
         try:
             outcomes = self._ingest(source, resp, result, stored if later else None)
@@ -251,6 +256,7 @@ class Fetcher:
         builder = ItemBuilder(self.app, self.client, self.workers, self.stop, source, result,
                               reads=self.reads)
         items = builder.items(resp)
+        result.left_behind = builder.left_behind
         with self.committer.coming() as coming:  # turns ready meanwhile may wait for it
             raws = [raw for _, raw in items if isinstance(raw, RawItem)]  # others: analysed
             analyses = self.workers.analyse(raws)

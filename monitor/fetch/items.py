@@ -54,6 +54,9 @@ class ItemBuilder:
         self.reads = reads or app.store
         self.seen: list[tuple[str, int | None]] = []  # entries to mark without an item
         self.page_errors = 0
+        # New entries this turn did not deal with (a stop, MAX_PAGES, a page that failed
+        # and no summary to fall back on): the next turn must read the document again.
+        self.left_behind = False
         self.dates = app.date_context(source)  # summaries: one "now" a turn (~6 us an item)
 
     def items(self, resp: Response) -> list[tuple[str, RawItem | Analysis]]:
@@ -76,9 +79,11 @@ class ItemBuilder:
                     out.append((cand.key, done))
                 continue
             if self.stop.is_set():
+                self.left_behind = True
                 break
             if wants_page and cand.link:
                 if pages >= MAX_PAGES:
+                    self.left_behind = True
                     break
                 pages += 1
             raw = self._item(cand, wants_page)
@@ -125,6 +130,7 @@ class ItemBuilder:
                                                     resp.url, self.source.name)
             except (FetchError, Exception) as e:  # one bad child sitemap is a warning
                 self._warn(f"child sitemap {child}: {e}")
+                self.left_behind = True  # read the index again next turn
                 continue
             found.extend(doc.candidates)
         return found
@@ -161,7 +167,11 @@ class ItemBuilder:
             self.page_errors += 1
             log.info("page source=%s url=%s error=%s: %s", self.source.name, link, e.kind,
                      e.message)
-            return self._summary_item(cand, link) if cand.summary else None
+            if cand.summary:
+                return self._summary_item(cand, link)
+            if getattr(e, "status", None) not in (404, 410):  # gone pages: not each turn
+                self.left_behind = True
+            return None
         return RawItem(
             source=self.source.name, body=Body.HTML, content=page.text,
             dates=self.app.date_context(self.source), url=page.url,

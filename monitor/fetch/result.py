@@ -25,6 +25,7 @@ class SourceResult:
     warning: str | None = None
     alerts: int = 0
     note: str | None = None  # an adopted redirect
+    left_behind: bool = False  # new entries left for the next turn (`ItemBuilder`)
 
     @property
     def ok(self) -> bool:
