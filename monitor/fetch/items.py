@@ -34,12 +34,25 @@ from .result import SourceResult
 from .summaries import summary_item
 from .workers import Workers
 
-__all__ = ["MAX_CHILD_SITEMAPS", "MAX_PAGES", "ItemBuilder"]
+__all__ = ["MAX_CHILD_SITEMAPS", "MAX_PAGES", "ItemBuilder", "worth_retrying"]
 
 log = logging.getLogger("monitor.fetch")
 
 MAX_PAGES = 100
 MAX_CHILD_SITEMAPS = 5
+
+
+def worth_retrying(e: BaseException) -> bool:
+    """Whether a page or child sitemap that failed may come next turn: a timeout, a
+    refused or dropped connection, a server error or a rate limit. A refusal (robots,
+    a private address), a 4xx, an oversized or unreadable body will not, and retrying
+    them would keep the source's document unconditional turn after turn."""
+    if not isinstance(e, FetchError):
+        return False
+    if e.kind in ("timeout", "connect"):
+        return True
+    status = e.status or 0
+    return e.kind == "http_status" and (status in (408, 429) or status >= 500)
 
 
 class ItemBuilder:
@@ -54,8 +67,9 @@ class ItemBuilder:
         self.reads = reads or app.store
         self.seen: list[tuple[str, int | None]] = []  # entries to mark without an item
         self.page_errors = 0
-        # New entries this turn did not deal with (a stop, MAX_PAGES, a page that failed
-        # and no summary to fall back on): the next turn must read the document again.
+        # New entries this turn did not deal with (a stop, MAX_PAGES, a page or child
+        # sitemap that failed in a way worth retrying, with no summary to fall back on):
+        # the next turn must read the document again.
         self.left_behind = False
         self.dates = app.date_context(source)  # summaries: one "now" a turn (~6 us an item)
 
@@ -130,7 +144,7 @@ class ItemBuilder:
                                                     resp.url, self.source.name)
             except (FetchError, Exception) as e:  # one bad child sitemap is a warning
                 self._warn(f"child sitemap {child}: {e}")
-                self.left_behind = True  # read the index again next turn
+                self.left_behind |= worth_retrying(e)  # read the index again next turn
                 continue
             found.extend(doc.candidates)
         return found
@@ -169,8 +183,7 @@ class ItemBuilder:
                      e.message)
             if cand.summary:
                 return self._summary_item(cand, link)
-            if getattr(e, "status", None) not in (404, 410):  # gone pages: not each turn
-                self.left_behind = True
+            self.left_behind |= worth_retrying(e)
             return None
         return RawItem(
             source=self.source.name, body=Body.HTML, content=page.text,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.errors import FetchError
 from monitor.fetch import items as items_module
 
 from .feeds import article_page, summary
@@ -52,3 +53,24 @@ def test_entries_past_the_page_limit_come_on_the_next_turns(
     assert fetcher.run_cycle()[0].counts["new"] == 2
     assert fetcher.run_cycle()[0].counts["new"] == 1
     assert fetcher.app.store.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+
+
+def test_a_page_refused_for_good_does_not_keep_the_feed_unconditional(server, make_fetcher):
+    """A 403 (a paywall) will not pass on the next turn: the feed stays conditional."""
+    paths = _full_text_feed(server)
+    server.serve(paths[1], body=b"subscribers only", status=403, content_type="text/html")
+    fetcher = make_fetcher([{"name": "full", "url": server.url("/full.xml")}])
+    assert fetcher.run_cycle()[0].counts["new"] == 2
+    assert fetcher.run_cycle()[0].outcome == "not_modified"
+    assert len(server.hits(paths[1])) == 1
+
+
+@pytest.mark.parametrize(("kind", "status", "again"), [
+    ("timeout", None, True), ("connect", None, True), ("http_status", 503, True),
+    ("http_status", 429, True), ("http_status", 403, False), ("http_status", 404, False),
+    ("robots", None, False), ("blocked_address", None, False), ("too_large", None, False),
+])
+def test_which_failures_are_worth_another_turn(kind: str, status: int | None,
+                                               again: bool) -> None:
+    e = FetchError("s", "http://x/", kind, "failed", status=status)
+    assert items_module.worth_retrying(e) is again
