@@ -35,6 +35,7 @@ from ..errors import FetchError, ParseError
 from ..fetch.charset import decode_body
 from ..fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Client
 from ..fetch.discover import discover
+from ..fetch.health import may_pass_later
 from ..fetch.sitemaps import parse_sitemap
 from ..models import Body, RawItem
 from ..timeutil import now_utc
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 MAX_SITEMAP_DEPTH = 4
 # Failures that will not change by asking again soon: spooled, so a resumed run
 # reports them without a request. Timeouts, connection errors and 5xx are retried.
-PERMANENT = {"robots", "blocked_address", "too_large", "redirect_loop", "parse", "other"}
 NO_REQUEST = {"robots", "blocked_address"}  # refused before any request was made
 SKIP_DATE = "outside --since/--until"
 
@@ -158,7 +158,7 @@ class WebReader:
             if e.kind not in NO_REQUEST:
                 self._count_fetch()
             failed = Fetched(url, url, e.status or 0, "", b"", now_utc(), e.kind, e.message)
-            if e.kind in PERMANENT or (e.kind == "http_status" and _permanent(e.status)):
+            if not may_pass_later(e.kind, e.status):  # kept: a rerun does not ask again
                 self.spool.put(failed)
             return failed
         self._count_fetch()
@@ -360,10 +360,6 @@ def _fetch_url(task: Task) -> str:
         parts = urlsplit(task.url)
         return f"{parts.scheme}://{parts.netloc}/robots.txt"
     return task.url
-
-
-def _permanent(status: int | None) -> bool:
-    return status is not None and 400 <= status < 500 and status not in (408, 425, 429)
 
 
 def _failure(task: Task, fetched: Fetched, kind: str | None = None,

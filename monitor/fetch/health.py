@@ -28,8 +28,10 @@ from ..timeutil import iso
 __all__ = [
     "MAX_BACKOFF",
     "NOT_FOUND_LIMIT",
+    "PERMANENT_KINDS",
     "REDIRECT_CONFIRMATIONS",
     "Attempt",
+    "may_pass_later",
     "next_state",
 ]
 
@@ -43,6 +45,19 @@ WEIGHTS = {
     "robots": 2.0, "blocked_address": 3.0, "redirect_loop": 2.0, "other": 1.0,
 }
 STATUS_WEIGHTS = {404: 2.0, 410: 3.0, 429: 0.5, 401: 2.0, 403: 2.0}
+# Failures that asking again will not mend: refused before a request, or a body that
+# will not be read (an HTTP 4xx is judged by its status: `may_pass_later`).
+PERMANENT_KINDS = frozenset({"robots", "blocked_address", "too_large", "redirect_loop",
+                             "parse", "other"})
+
+
+def may_pass_later(kind: str, status: int | None) -> bool:
+    """Whether a fetch that failed this way may succeed if asked again later: a timeout,
+    a connection failure, a 5xx, or a 4xx that says "later" (408, 425, 429)."""
+    if kind in PERMANENT_KINDS:
+        return False
+    return not (kind == "http_status" and status is not None and 400 <= status < 500
+                and status not in (408, 425, 429))
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from ..store import Store
 from .aggregators import resolve_link
 from .client import PAGE_ACCEPT, Client, Response
 from .discover import Candidate, Discovered
+from .health import may_pass_later
 from .result import SourceResult
 from .summaries import summary_item
 from .workers import Workers
@@ -43,16 +44,10 @@ MAX_CHILD_SITEMAPS = 5
 
 
 def worth_retrying(e: BaseException) -> bool:
-    """Whether a page or child sitemap that failed may come next turn: a timeout, a
-    refused or dropped connection, a server error or a rate limit. A refusal (robots,
-    a private address), a 4xx, an oversized or unreadable body will not, and retrying
-    them would keep the source's document unconditional turn after turn."""
-    if not isinstance(e, FetchError):
-        return False
-    if e.kind in ("timeout", "connect"):
-        return True
-    status = e.status or 0
-    return e.kind == "http_status" and (status in (408, 429) or status >= 500)
+    """Whether a page or child sitemap that failed may come next turn (`may_pass_later`).
+    One refused for good (robots, a private address, a 403) would keep the source's
+    document unconditional turn after turn for nothing."""
+    return isinstance(e, FetchError) and may_pass_later(e.kind, e.status)
 
 
 class ItemBuilder:
