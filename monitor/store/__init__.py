@@ -34,7 +34,9 @@ from .schema import migrations
 from .sources import SourceState
 from .sql import atomic
 
-__all__ = ["Saved", "Store"]
+__all__ = ["WAL_CHECKPOINT_PAGES", "Saved", "Store"]
+
+WAL_CHECKPOINT_PAGES = 25_000  # see Store.__init__
 
 
 class _Database(Database):
@@ -86,6 +88,13 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             # 64 MB of page cache (default 2 MB): the FTS and LSH band indexes are
             # written at random places, and a batch of saves touches many pages.
             self.db.execute("PRAGMA cache_size = -65536")
+            # Fold the WAL back into the database every ~100 MB (25,000 pages), not every
+            # 4 MB (SQLite's 1,000): a group commit rewrites most of the band index's
+            # random leaf pages (10-15 MB), so at 1,000 every commit also ran a checkpoint
+            # copying them again. Spaced out, a checkpoint copies each page once for many
+            # commits: -1 ms of CPU a feed in the first fetch cycle (BENCHMARKS.md). The
+            # price: the -wal file beside the database reaches ~100 MB between checkpoints.
+            self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             # A savepoint's statement journal (every page it changes: saves outside a
             # batch, sqlite-utils' writes) spilled to a temporary file past 64 KB, once
             # ~8 MB of file writes a feed and a third of the writer's CPU in the kernel.
