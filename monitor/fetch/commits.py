@@ -8,7 +8,7 @@ one thread at a time (the store's lock), so that "the first copy" stays well def
 Group commit (issue 3): while one thread holds the lock and commits, the turns that
 become ready queue up, and the next thread to get the lock commits all of them in
 one transaction. A transaction's COMMIT writes every page it dirtied to the WAL
-(and, past `wal_autocheckpoint`, copies the WAL into the database and syncs it):
+(and, every ~100 MB of WAL, copies it into the database and syncs it: `Store`):
 the LSH band index takes ~1,260 inserts at random keys a 30-item feed, so one
 feed's COMMIT rewrote ~1,300 pages (5 MB) of a 1,000-feed corpus, and most of that
 cost is the same pages written again by the next feed. A group shares it.
