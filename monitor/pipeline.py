@@ -125,15 +125,9 @@ class Pipeline:
     ) -> Outcome:
         article, store = analysis.article, self.store
         canon = analysis.canonical_url
-        near = store.articles_by_bands(fp.band_keys)
-        verdict = decide_duplicate(
-            article,
-            fp,
-            canon,
-            store.article_by_canonical_url(canon),
-            store.articles_by_hash(fp.content_hash),
-            near,
-        )
+        copies = store.copies_of(canon, fp.content_hash, fp.band_keys)
+        near = copies.near
+        verdict = decide_duplicate(article, fp, canon, copies.by_url, copies.by_hash, near)
         tagging = analysis.tagging
         story = self._story(article, tagging, verdict, near)
         alerts = ()

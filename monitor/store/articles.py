@@ -1,4 +1,4 @@
-"""Writing ingest decisions, and the lookups the pipeline makes before deciding.
+"""Writing ingest decisions (the lookups before them: `lookups.py`).
 
 `save(decision)` applies everything decided about one article (the row, its
 mentions, its near-duplicate index entries, its story, the alerts it raises) in one
@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
 from array import array
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..models import CandidateArticle, Decision, DedupVerdict, StoryCandidate
 from ..timeutil import iso, now_utc, to_utc_iso
-from .candidates import Cached, CandidateCache, decode
+from .candidates import Cached, decode
+from .lookups import ArticleLookups
 from .sql import atomic, insert_row, select_rows, update_row
 
 __all__ = ["ArticleWrites", "Saved", "encode_signature"]
@@ -93,16 +90,6 @@ _STORY_CANDIDATES_BY_CONCEPT = _STORY_CANDIDATES.format(concepts=_BY_CONCEPT)
 _STORY_CANDIDATES_BY_TIME = _STORY_CANDIDATES.format(concepts="")
 
 
-_BAND_ROWS_COUNTED = 2000  # band rows a lookup counts itself; past this, SQLite does
-
-
-@functools.lru_cache(maxsize=8)
-def _band_lookup_sql(count: int) -> str:
-    """The stored rows of `count` band keys, at most a bound (the last parameter)."""
-    return ("SELECT article_id FROM lsh_bands WHERE key IN (VALUES "
-            f"{', '.join(['(?)'] * count)}) LIMIT ?")
-
-
 @functools.lru_cache(maxsize=8)
 def _band_rows_sql(count: int) -> str:
     """One statement for an article's `count` band rows: a row at a time, each was a
@@ -114,56 +101,9 @@ def _band_rows_sql(count: int) -> str:
             f"SELECT column1, ?1 FROM (VALUES {keys})")
 
 
-class ArticleWrites:
-    db: Database
-    lock: threading.RLock
-    candidates: CandidateCache
-    batching: bool  # inside `Store.batch()`: no other connection commits meanwhile
+class ArticleWrites(ArticleLookups):
     batch_broken: bool  # a save in the current batch did not finish: it must roll back
     unindexed_after: int | None  # in a batch: articles above this id await the text index
-
-    # -- lookups before a decision -------------------------------------------------
-
-    def article_by_canonical_url(self, canonical_url: str | None) -> CandidateArticle | None:
-        if not canonical_url:
-            return None
-        ids = [row[0] for row in self.db.conn.execute(
-            "SELECT id FROM articles WHERE canonical_url = ?", [canonical_url])]
-        return next((c.article for c in self._cached(ids)), None)
-
-    def articles_by_hash(self, content_hash: str, limit: int = 5) -> list[CandidateArticle]:
-        ids = [row[0] for row in self.db.conn.execute(
-            "SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT ?",
-            [content_hash, limit])]
-        return [c.article for c in self._cached(ids)]
-
-    def articles_by_bands(
-        self, band_keys: Sequence[int], limit: int = 50
-    ) -> list[CandidateArticle]:
-        """Stored articles sharing at least one LSH band (the `limit` sharing most), by id.
-
-        The few rows a lookup finds are counted here: SQLite's two temporary B-trees
-        (GROUP BY, ORDER BY) cost more (-25k instructions an article, callgrind; issue 8).
-        """
-        if not band_keys:
-            return []
-        rows = [row[0] for row in self.db.conn.execute(
-            _band_lookup_sql(len(band_keys)), [*band_keys, _BAND_ROWS_COUNTED])]
-        if len(rows) < _BAND_ROWS_COUNTED:
-            shared = Counter(rows)
-            ids = sorted(shared) if len(shared) <= limit else sorted(
-                sorted(shared, key=lambda i: (-shared[i], i))[:limit])
-        else:  # thousands: SQLite counts them
-            ids = sorted(row[0] for row in self.db.conn.execute(
-                f"SELECT article_id FROM lsh_bands WHERE key IN ({','.join('?' * len(band_keys))})"
-                " GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?",
-                [*band_keys, limit]))
-        return [c.article for c in self._cached(ids)]
-
-    def _cached(self, ids: list[int]) -> list[Cached]:
-        if not self.batching:  # inside a batch no other connection commits: checked at its start
-            self.candidates.check()
-        return self.candidates.get(ids)
 
     def story_of(self, article_id: int) -> int | None:
         row = next(iter(self._select("SELECT story_id FROM articles WHERE id = ?", [article_id])),
