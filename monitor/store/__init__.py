@@ -106,6 +106,7 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         self.candidates = CandidateCache(conn)
         self.batching = self.batch_broken = False  # inside `batch()`: see there
         self.unindexed_after = None
+        self.fresh_leads = []
 
     @contextmanager
     def batch(self) -> Iterator[Store]:
@@ -119,7 +120,8 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
         A save that raised leaves the batch unable to commit: leaving the batch then
         rolls it back and raises StoreError, even if the caller caught the exception.
         Its new articles enter the full-text index together at its end
-        (`index_pending_text`): a search on this connection inside the batch misses them.
+        (`index_pending_text`): a search on this connection inside the batch misses them;
+        the stories it starts get their lead article there too (`set_fresh_leads`).
         """
         with self.lock:
             # Nested (inside a batch or another transaction): a savepoint in the outer one.
@@ -129,19 +131,21 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             try:
                 with atomic(self.db.conn, immediate=True):
                     if outer:
+                        self.fresh_leads = []
                         self.candidates.check()
                         self.unindexed_after = self.latest_article_id()
                     yield self
                     if outer and self.batch_broken:  # its exception was caught in the batch
                         raise StoreError("a save did not finish: the batch was rolled back")
                     if outer:
+                        self.set_fresh_leads()
                         self.index_pending_text()
             except BaseException:
                 self.candidates.clear()  # ids of rolled-back articles may be reused
                 raise
             finally:
                 if outer:
-                    self.batching, self.unindexed_after = False, None
+                    self.batching, self.unindexed_after, self.fresh_leads = False, None, []
 
     def close(self) -> None:
         # Under the lock: closing a connection while another thread runs a statement

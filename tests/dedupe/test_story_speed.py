@@ -119,6 +119,45 @@ def test_a_new_story_is_written_with_the_figures_a_refresh_would_give(
         assert (row["articles"], row["lead_article_id"]) == (1, saved.article_id)
 
 
+def test_stories_started_in_a_batch_name_their_lead_when_it_commits(tmp_path: Path) -> None:
+    """Inside a batch the leads of new stories are named at its end: each is its first
+    article, a story joined meanwhile keeps the lead its refresh gave, and a batch
+    rolled back leaves nothing for the next one to apply."""
+    def decision(name: str, url: str, story: StoryVerdict) -> Decision:
+        a = CleanArticle(source="A", url=url, text=text(name), title=name, published=NOON)
+        fp = fingerprint(a.text)
+        v = DedupVerdict(canonical_url=url, content_hash=fp.content_hash,
+                         band_keys=fp.band_keys, signature=fp.signature)
+        return Decision(article=a, dedup=v, story=story, tagging=Tagging())
+
+    with Store(tmp_path / "c.db") as store:
+        first = store.save(decision("market-day1", "https://a.example/1",
+                                    StoryVerdict(None, "new")))  # outside a batch
+        joins_first = StoryVerdict(first.story_id, "similar", 0.5, first.article_id)
+        try:
+            with store.batch():  # rolled back: its story's lead must not land later
+                store.save(decision("wire-original", "https://a.example/gone",
+                                    StoryVerdict(None, "new")))
+                store.save(decision("market-day2", "https://a.example/gone-too", joins_first))
+                raise RuntimeError("the batch fails")
+        except RuntimeError:
+            pass
+        with store.batch():  # the same ids again, for other stories
+            joined = store.save(decision("market-day2", "https://a.example/2", joins_first))
+            new = store.save(decision("wire-original", "https://a.example/3",
+                                      StoryVerdict(None, "new")))
+            other = store.save(decision("wire-syndicated", "https://a.example/4",
+                                        StoryVerdict(None, "new")))
+            store.save(decision("encounter-kulgam", "https://a.example/5",
+                                StoryVerdict(other.story_id, "similar", 0.5,
+                                             other.article_id)))
+        leads = dict(store.db.conn.execute("SELECT id, lead_article_id FROM stories"))
+        assert leads == {first.story_id: first.article_id, new.story_id: new.article_id,
+                         other.story_id: other.article_id}
+        assert (joined.story_id, store.db["stories"].get(other.story_id)["articles"]) == (
+            first.story_id, 2)
+
+
 def test_an_article_stating_no_facts_needs_no_candidates() -> None:
     """`can_join_story` false means `assign_story` says "new" whatever the candidates
     (the pipeline then skips the lookup)."""
