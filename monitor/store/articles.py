@@ -297,7 +297,7 @@ class ArticleWrites(ArticleLookups):
         """Name the lead article of the batch's new stories (their first), all at once.
 
         Most articles of a fetch cycle start a story of their own, and a statement an
-        article to name its lead was a tenth of the ordered writer's statements, each a
+        article to name its lead was one of the ordered writer's seven an item, each a
         release of the interpreter lock that a fetch thread may keep (issue 3). Nothing
         reads the lead inside the batch; a story that took more articles meanwhile was
         refreshed (`_refresh_story`), and its lead is left as that made it.

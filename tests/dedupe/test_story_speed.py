@@ -158,6 +158,35 @@ def test_stories_started_in_a_batch_name_their_lead_when_it_commits(tmp_path: Pa
             first.story_id, 2)
 
 
+def test_a_batch_nested_and_rolled_back_leaves_no_lead_behind(tmp_path: Path) -> None:
+    """A nested batch (a savepoint) rolled back takes its stories away, and their ids
+    come back for the next stories of the outer batch: those get their own leads."""
+    def decision(name: str, url: str, story: StoryVerdict | None = None) -> Decision:
+        a = CleanArticle(source="A", url=url, text=text(name), title=name, published=NOON)
+        fp = fingerprint(a.text)
+        v = DedupVerdict(canonical_url=url, content_hash=fp.content_hash,
+                         band_keys=fp.band_keys, signature=fp.signature)
+        return Decision(article=a, dedup=v, story=story or StoryVerdict(None, "new"),
+                        tagging=Tagging())
+
+    with Store(tmp_path / "c.db") as store, store.batch():
+        first = store.save(decision("market-day1", "https://a.example/1"))
+        try:
+            with store.batch():
+                store.save(decision("wire-original", "https://a.example/gone"))
+                raise RuntimeError("the nested part fails")
+        except RuntimeError:
+            pass
+        store.save(decision("market-day2", "https://a.example/joins",  # takes the gone id
+                            StoryVerdict(first.story_id, "similar", 0.5, first.article_id)))
+        kept = store.save(decision("wire-syndicated", "https://a.example/2"))
+    with Store(tmp_path / "c.db") as store:
+        leads = dict(store.db.conn.execute("SELECT id, lead_article_id FROM stories"))
+        urls = dict(store.db.conn.execute("SELECT id, url FROM articles"))
+    assert leads == {first.story_id: first.article_id, kept.story_id: kept.article_id}
+    assert urls[leads[kept.story_id]] == "https://a.example/2"
+
+
 def test_an_article_stating_no_facts_needs_no_candidates() -> None:
     """`can_join_story` false means `assign_story` says "new" whatever the candidates
     (the pipeline then skips the lookup)."""
