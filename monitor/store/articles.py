@@ -300,11 +300,14 @@ class ArticleWrites(ArticleLookups):
         article to name its lead was one of the ordered writer's seven an item, each a
         release of the interpreter lock that a fetch thread may keep (issue 3). Nothing
         reads the lead inside the batch; a story that took more articles meanwhile was
-        refreshed (`_refresh_story`), and its lead is left as that made it.
+        refreshed (`_refresh_story`), and its lead is left as that made it. A pair whose
+        rows a savepoint rolled back (their ids then taken again) names no lead: the
+        article must still be in that story.
         """
         if self.fresh_leads:
             self.db.conn.executemany(
-                "UPDATE stories SET lead_article_id = ? WHERE id = ? AND lead_article_id IS NULL",
+                "UPDATE stories SET lead_article_id = ?1 WHERE id = ?2 AND lead_article_id "
+                "IS NULL AND EXISTS (SELECT 1 FROM articles WHERE id = ?1 AND story_id = ?2)",
                 self.fresh_leads)
             self.fresh_leads = []
 

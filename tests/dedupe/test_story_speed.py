@@ -7,6 +7,8 @@ from array import array
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from monitor.dedupe import STORY_WINDOW, assign_story, fingerprint
 from monitor.dedupe.fingerprint import MAX_FACTS, NUM_PERM
 from monitor.dedupe.stories import same_event_score
@@ -158,9 +160,12 @@ def test_stories_started_in_a_batch_name_their_lead_when_it_commits(tmp_path: Pa
             first.story_id, 2)
 
 
-def test_a_batch_nested_and_rolled_back_leaves_no_lead_behind(tmp_path: Path) -> None:
-    """A nested batch (a savepoint) rolled back takes its stories away, and their ids
-    come back for the next stories of the outer batch: those get their own leads."""
+@pytest.mark.parametrize("savepoint", ["batch", "atomic"])
+def test_a_batch_nested_and_rolled_back_leaves_no_lead_behind(tmp_path: Path,
+                                                              savepoint: str) -> None:
+    """A savepoint inside a batch (a nested batch, or sqlite-utils' `atomic`) rolled
+    back takes its stories away, and their ids come back for the next stories of the
+    outer batch: those get their own leads."""
     def decision(name: str, url: str, story: StoryVerdict | None = None) -> Decision:
         a = CleanArticle(source="A", url=url, text=text(name), title=name, published=NOON)
         fp = fingerprint(a.text)
@@ -172,7 +177,7 @@ def test_a_batch_nested_and_rolled_back_leaves_no_lead_behind(tmp_path: Path) ->
     with Store(tmp_path / "c.db") as store, store.batch():
         first = store.save(decision("market-day1", "https://a.example/1"))
         try:
-            with store.batch():
+            with store.batch() if savepoint == "batch" else store.db.atomic():
                 store.save(decision("wire-original", "https://a.example/gone"))
                 raise RuntimeError("the nested part fails")
         except RuntimeError:
