@@ -10,6 +10,8 @@ On APScheduler 3 (`BackgroundScheduler`; the main thread only waits for signals)
   the daemon logs once that they are missing and runs without them;
 * a heartbeat every `HEARTBEAT` seconds in `meta` ("daemon"), and each notify job's
   last run ("job:<name>"), which `monitor status` reads;
+* a WAL checkpoint every `DURABLE_EVERY` seconds (`Store.checkpoint`): what a power cut
+  may undo is at most that much of the daemon's commits;
 * every job is wrapped: an exception is logged and the daemon lives on.
 
 Signals: SIGTERM/SIGINT stop it: no new job starts, fetches in hand stop at the
@@ -49,6 +51,7 @@ __all__ = ["HEARTBEAT", "NOTIFY_JOBS", "Daemon", "daemon_status", "lock_path"]
 log = logging.getLogger(__name__)
 
 HEARTBEAT = 10.0
+DURABLE_EVERY = 60.0  # seconds between WAL checkpoints: what a power cut may undo
 STOP_GRACE = 7.0
 NOTIFY_JOBS = (  # (function name in monitor.notify, every seconds, takes `now`)
     ("dispatch_pending", 30, False),
@@ -209,6 +212,9 @@ class Daemon:
     def _schedule_fixed(self) -> None:
         self.scheduler.add_job(self._wrapped("heartbeat", self._heartbeat, record=False),
                                "interval", seconds=HEARTBEAT, id="heartbeat")
+        self.scheduler.add_job(self._wrapped("checkpoint", self.app.store.checkpoint,
+                                             record=False),
+                               "interval", seconds=DURABLE_EVERY, id="checkpoint")
         for name, every, with_now in NOTIFY_JOBS:
             self.scheduler.add_job(self._wrapped(name, self._notify_job, name, with_now),
                                    "interval", seconds=every, id=name, name=name,

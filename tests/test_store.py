@@ -107,3 +107,22 @@ def test_an_update_of_a_copy_keeps_it_out_of_the_near_duplicate_index(tmp_path):
     assert store.save(update).status == "updated"
     indexed = {r["article_id"] for r in store.db.query("SELECT article_id FROM lsh_bands")}
     assert indexed == {first.article_id}
+
+
+def test_a_checkpoint_puts_what_was_committed_into_the_database_file(tmp_path) -> None:
+    """Commits wait in the -wal file (a power cut may undo them) until a checkpoint
+    copies them into the database file and syncs it; the daemon makes one a minute."""
+    import shutil
+
+    def saved_in_the_file_alone() -> list[str]:
+        copy = tmp_path / "copy.db"  # the database file without its -wal beside it
+        shutil.copyfile(tmp_path / "c.db", copy)
+        with sqlite3.connect(copy) as conn:
+            return [r[0] for r in conn.execute("SELECT url FROM articles")]
+
+    with Store(tmp_path / "c.db") as store:
+        store.checkpoint()  # the schema, made on first use
+        store.save(_decision("https://a.example/1"))
+        assert saved_in_the_file_alone() == []
+        store.checkpoint()
+        assert saved_in_the_file_alone() == ["https://a.example/1"]

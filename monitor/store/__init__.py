@@ -93,7 +93,8 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             # random leaf pages (10-15 MB), so at 1,000 every commit also ran a checkpoint
             # copying them again. Spaced out, a checkpoint copies each page once for many
             # commits: -1 ms of CPU a feed in the first fetch cycle (BENCHMARKS.md). The
-            # price: the -wal file beside the database reaches ~100 MB between checkpoints.
+            # price: the -wal file beside the database reaches ~100 MB between checkpoints,
+            # and durability against a power cut needs a clock too (`checkpoint`).
             self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             # A savepoint's statement journal (every page it changes: saves outside a
             # batch, sqlite-utils' writes) spilled to a temporary file past 64 KB, once
@@ -148,6 +149,18 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             finally:
                 if outer:
                     self.batching, self.unindexed_after, self.fresh_leads = False, None, []
+
+    def checkpoint(self) -> None:
+        """Copy the WAL's committed pages into the database file, and sync both.
+
+        With `synchronous = NORMAL` a commit reaches the disk at the next checkpoint:
+        a killed process loses nothing, a power cut loses what was committed since.
+        Spaced by WAL size alone (`WAL_CHECKPOINT_PAGES`) that could be hours of a
+        quiet daemon's commits, outbox marks included; the daemon calls this every
+        `DURABLE_EVERY` seconds. PASSIVE: it waits for no reader and no writer.
+        """
+        with self.lock:
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
         # Under the lock: closing a connection while another thread runs a statement
