@@ -129,11 +129,9 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             outer = not (self.batching or self.db.conn.in_transaction)
             if outer:
                 self.batching, self.batch_broken = True, False
-            leads_before = len(self.fresh_leads)
             try:
                 with atomic(self.db.conn, immediate=True):
                     if outer:
-                        self.fresh_leads = []
                         self.candidates.check()
                         self.unindexed_after = self.latest_article_id()
                     yield self
@@ -144,7 +142,6 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
                         self.index_pending_text()
             except BaseException:
                 self.candidates.clear()  # ids of rolled-back articles may be reused
-                del self.fresh_leads[leads_before:]  # so may the ids of their stories
                 raise
             finally:
                 if outer:
