@@ -20,7 +20,7 @@ from ..models import CandidateArticle, Decision, DedupVerdict, StoryCandidate
 from ..timeutil import iso, now_utc, to_utc_iso
 from .candidates import Cached, decode
 from .lookups import ArticleLookups
-from .sql import atomic, insert_row, select_rows, update_row
+from .sql import atomic, insert_new, select_rows, update_row
 
 __all__ = ["ArticleWrites", "Saved", "encode_signature"]
 
@@ -182,7 +182,7 @@ class ArticleWrites(ArticleLookups):
         return select_rows(self.db.conn, sql, params)
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
-        return insert_row(self.db.conn, table, row)
+        return insert_new(self.db.conn, table, row)  # ids never reused (`prune`)
 
     def _update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
         update_row(self.db.conn, table, "id", row_id, fields)

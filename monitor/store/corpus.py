@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from ..models import Tagging
 from ..timeutil import iso, now_utc
 from .candidates import CandidateCache
-from .sql import atomic
+from .sql import atomic, id_floor_key
 
 __all__ = ["EXPORT_FIELDS", "CorpusReads", "fts_query"]
 
@@ -324,6 +324,7 @@ class CorpusReads:
                 self.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self.db.execute("CREATE TEMP TABLE prune_ids (id INTEGER PRIMARY KEY)")
             self.db.conn.executemany("INSERT INTO prune_ids VALUES (?)", ((i,) for i in ids))
+            self._keep_id_floors()
             self._prune_repoint_copies()
             self._prune_detach(now_iso())
             stories = [r["story_id"] for r in self.db.query(
@@ -338,6 +339,16 @@ class CorpusReads:
         # truncate it, or the disk holds the old size twice until the next checkpoint.
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return {"articles": len(ids), "stories": gone}
+
+    def _keep_id_floors(self) -> None:
+        """Record each table's highest id before rows go, so that no later article or
+        story gets a pruned one's id (`sql.insert_new`)."""
+        for table in ("articles", "stories"):
+            self.db.execute(
+                "INSERT INTO meta(key, value) SELECT ?, CAST(top AS TEXT) FROM "
+                f"(SELECT max(id) AS top FROM {table}) WHERE top IS NOT NULL "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), "
+                "CAST(excluded.value AS INTEGER)) AS TEXT)", [id_floor_key(table)])
 
     def _prune_repoint_copies(self) -> None:
         """Kept copies of a pruned first copy: the oldest becomes the first copy."""

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["atomic", "insert_row", "present_keys", "select_rows", "update_row"]
+__all__ = ["atomic", "id_floor_key", "insert_new", "insert_row", "present_keys", "select_rows",
+           "update_row"]
 
 # SQLite allows 999 bound parameters in older builds: stay well under it.
 _CHUNK = 500
@@ -31,6 +32,35 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     column sets article after article."""
     names = ", ".join(f'"{c}"' for c in columns)
     return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def id_floor_key(table: str) -> str:
+    """The `meta` key holding the highest id `table` ever had before a prune."""
+    return f"id_floor:{table}"
+
+
+def insert_new(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
+    """`insert_row` for a table whose ids people and the ledger hold on to (articles,
+    stories): the new id is past every id the table ever held.
+
+    SQLite gives a new row the highest id + 1, so once `prune` deleted the newest rows
+    their ids came back: a new story took a pruned story's id, its alert's dedupe key
+    (`alert:rule:channel:story:ID`) was already in the ledger, and the alert was
+    dropped; `show ID` named another article than the one exported before. `prune`
+    records the highest id in `meta` (`id_floor_key`) before it deletes.
+    """
+    cur = conn.execute(_insert_new_sql(table, tuple(row)), tuple(row.values()))
+    return int(cur.lastrowid or 0)
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_new_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    new_id = (f"(SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "
+              f"coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+              f"'{id_floor_key(table)}'), 0)) + 1)")
+    return (f"INSERT INTO {table} (id, {names}) "
+            f"VALUES ({new_id}, {', '.join('?' * len(columns))})")
 
 
 def select_rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:

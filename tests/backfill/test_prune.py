@@ -161,3 +161,24 @@ def test_prune_waits_for_a_daemon_that_writes_meanwhile(tmp_path, monkeypatch):
             break
         threading.Event().wait(0.05)
     assert daemon_wrote == ["yes"]
+
+
+def test_a_pruned_articles_and_storys_ids_are_never_given_again(tmp_path, db, run):
+    """The newest rows pruned (old history backfilled last): a later article must not
+    take their ids, or its story's alert collides with the pruned story's ledger row
+    (`alert:rule:channel:story:ID`) and is silently dropped."""
+    config = write_config(tmp_path / "monitor.toml", db, ALERTS)
+    write_jsonl(tmp_path / "old.jsonl", [_record(1, 800)])
+    write_jsonl(tmp_path / "new.jsonl", [_record(2, 1)])
+    run("backfill", str(tmp_path / "old.jsonl"), "--alerts", "--jobs", "1", config=config)
+    with sqlite3.connect(db) as conn:
+        old_article, old_story = conn.execute("SELECT id, story_id FROM articles").fetchone()
+        conn.execute("UPDATE deliveries SET status = 'sent', sent_at = ?", [_day(700)])
+    assert "pruned 1 article(s)" in run("prune", "--older-than", "365", config=config).stdout
+
+    run("backfill", str(tmp_path / "new.jsonl"), "--alerts", "--jobs", "1", config=config)
+    with sqlite3.connect(db) as conn:
+        new_article, new_story = conn.execute("SELECT id, story_id FROM articles").fetchone()
+        assert new_article > old_article and new_story > old_story
+        ledger = conn.execute("SELECT story_id, status FROM deliveries ORDER BY id").fetchall()
+    assert ledger == [(old_story, "sent"), (new_story, "pending")]
