@@ -32,7 +32,7 @@ from .outbox import Outbox
 from .runtime import Runtime
 from .schema import migrations
 from .sources import SourceState
-from .sql import atomic
+from .sql import KEPT_IDS, atomic, ids_past_floors
 
 __all__ = ["WAL_CHECKPOINT_PAGES", "Saved", "Store"]
 
@@ -106,6 +106,7 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             raise StoreError(f"{self.path}: cannot open the database: {e}") from e
         self.candidates = CandidateCache(conn)
         self.batching = self.batch_broken = False  # inside `batch()`: see there
+        self.ids_past_floors = False  # for this batch: see `ArticleWrites._insert`
         self.unindexed_after = None
         self.fresh_leads = []
 
@@ -134,6 +135,9 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
                     if outer:
                         self.candidates.check()
                         self.unindexed_after = self.latest_article_id()
+                        # No other writer commits until the batch ends (IMMEDIATE), and
+                        # only `prune` moves a floor: checked once here.
+                        self.ids_past_floors = ids_past_floors(self.db.conn, KEPT_IDS)
                     yield self
                     if outer and self.batch_broken:  # its exception was caught in the batch
                         raise StoreError("a save did not finish: the batch was rolled back")
@@ -146,6 +150,7 @@ class Store(ArticleWrites, CorpusReads, SourceState, Outbox, Runtime):
             finally:
                 if outer:
                     self.batching, self.unindexed_after, self.fresh_leads = False, None, []
+                    self.ids_past_floors = False
 
     def checkpoint(self) -> None:
         """Copy the WAL's committed pages into the database file, and sync both.

@@ -20,7 +20,7 @@ from ..models import CandidateArticle, Decision, DedupVerdict, StoryCandidate
 from ..timeutil import iso, now_utc, to_utc_iso
 from .candidates import Cached, decode
 from .lookups import ArticleLookups
-from .sql import atomic, insert_new, select_rows, update_row
+from .sql import atomic, insert_new, insert_row, select_rows, update_row
 
 __all__ = ["ArticleWrites", "Saved", "encode_signature"]
 
@@ -105,6 +105,7 @@ class ArticleWrites(ArticleLookups):
     batch_broken: bool  # a save in the current batch did not finish: it must roll back
     unindexed_after: int | None  # in a batch: articles above this id await the text index
     fresh_leads: list[tuple[int, int]]  # in a batch: (article, story) of stories it started
+    ids_past_floors: bool  # in a batch: no pruned id ahead of the tables (`_insert`)
 
     def story_of(self, article_id: int) -> int | None:
         row = next(iter(self._select("SELECT story_id FROM articles WHERE id = ?", [article_id])),
@@ -182,7 +183,11 @@ class ArticleWrites(ArticleLookups):
         return select_rows(self.db.conn, sql, params)
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
-        return insert_new(self.db.conn, table, row)  # ids never reused (`prune`)
+        # Ids are never reused (`sql.insert_new`); a batch that found no floor ahead of
+        # the tables' ids at its start (`Store.batch`) needs no lookup for that.
+        if self.batching and self.ids_past_floors:
+            return insert_row(self.db.conn, table, row)
+        return insert_new(self.db.conn, table, row)
 
     def _update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
         update_row(self.db.conn, table, "id", row_id, fields)

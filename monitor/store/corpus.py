@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from ..models import Tagging
 from ..timeutil import iso, now_utc
 from .candidates import CandidateCache
-from .sql import atomic, id_floor_key
+from .sql import KEPT_IDS, atomic, id_floor_key
 
 __all__ = ["EXPORT_FIELDS", "CorpusReads", "fts_query"]
 
@@ -343,7 +343,7 @@ class CorpusReads:
     def _keep_id_floors(self) -> None:
         """Record each table's highest id before rows go, so that no later article or
         story gets a pruned one's id (`sql.insert_new`)."""
-        for table in ("articles", "stories"):
+        for table in KEPT_IDS:
             self.db.execute(
                 "INSERT INTO meta(key, value) SELECT ?, CAST(top AS TEXT) FROM "
                 f"(SELECT max(id) AS top FROM {table}) WHERE top IS NOT NULL "

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["atomic", "id_floor_key", "insert_new", "insert_row", "present_keys", "select_rows",
-           "update_row"]
+__all__ = ["KEPT_IDS", "atomic", "id_floor_key", "ids_past_floors", "insert_new", "insert_row",
+           "present_keys", "select_rows", "update_row"]
 
 # SQLite allows 999 bound parameters in older builds: stay well under it.
 _CHUNK = 500
@@ -32,6 +32,10 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     column sets article after article."""
     names = ", ".join(f'"{c}"' for c in columns)
     return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+
+
+# Tables whose ids people and the delivery ledger hold on to: never reused (`insert_new`).
+KEPT_IDS = ("articles", "stories")
 
 
 def id_floor_key(table: str) -> str:
@@ -51,6 +55,16 @@ def insert_new(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int
     """
     cur = conn.execute(_insert_new_sql(table, tuple(row)), tuple(row.values()))
     return int(cur.lastrowid or 0)
+
+
+def ids_past_floors(conn: sqlite3.Connection, tables: tuple[str, ...]) -> bool:
+    """Whether SQLite's own next id (highest + 1) is already past every floor of these
+    tables, so that `insert_row` gives the same ids as `insert_new`, without its two
+    lookups an insert (~10 us each, measured on the writer)."""
+    checks = " AND ".join(
+        f"coalesce((SELECT max(id) FROM {t}), 0) >= coalesce((SELECT CAST(value AS INTEGER) "
+        f"FROM meta WHERE key = '{id_floor_key(t)}'), 0)" for t in tables)
+    return bool(conn.execute(f"SELECT {checks}").fetchone()[0])
 
 
 @functools.lru_cache(maxsize=16)
