@@ -163,17 +163,19 @@ class Daemon:
 
     def reload(self) -> None:
         """SIGHUP: read the configuration again; keep the old one if the new is bad."""
+        old = self.app.settings
         try:
             new = load_settings(self.config, self.db)
+            if new.monitor.database != old.monitor.database:
+                log.error("reload: the database cannot change while running; restart instead")
+                return
+            # The taxonomy too is read and checked here, before anything is swapped: read
+            # later (by the new fetcher) a broken one escaped this handler and stopped
+            # the daemon.
+            self.app.reconfigure(new)
         except MonitorError as e:
             log.error("reload failed, keeping the running configuration: %s", e)
             return
-        if new.monitor.database != self.app.settings.monitor.database:
-            log.error("reload: the database cannot change while running; restart instead")
-            return
-        old = self.app.settings
-        self.app.settings = new
-        self.app.__dict__.pop("taxonomy", None)
         fetcher = Fetcher(self.app, processes=_processes(new))
         fetcher.sync()
         old_fetcher, self.fetcher = self.fetcher, fetcher
