@@ -244,7 +244,7 @@ class Fetcher:
         recent = 0
         if status == 404:
             with self.app.store.lock:
-                recent = self.app.store.recent_404s(source.name)
+                recent = self.app.store.recent_404s(source.name, result.url)
         return Attempt("error", now, interval, error_kind=e.kind, error_message=e.message,
                        http_status=status, retry_after=getattr(e, "retry_after", None),
                        recent_404s=recent)
