@@ -39,7 +39,7 @@ from ..store import Store
 from ..timeutil import now_utc, parse_iso
 from .client import Client, Response
 from .commits import Committer, Stored
-from .health import Attempt, next_state
+from .health import Attempt, is_due, next_state
 from .items import ItemBuilder
 from .result import SourceResult
 from .workers import Workers
@@ -155,8 +155,8 @@ class Fetcher:
                 result.outcome = "paused"
                 done.set_result(result)
                 return
-            due = parse_iso(row["next_due_at"])
-            if not force and due is not None and due > now:
+            interval = source.interval or self.settings.fetch.interval
+            if not force and not is_due(parse_iso(row["next_due_at"]), now, interval):
                 result.outcome = "not_due"
                 done.set_result(result)
                 return

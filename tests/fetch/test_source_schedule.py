@@ -3,7 +3,13 @@ every scheduled run while a backing-off one is not. Real loopback server, real S
 
 from __future__ import annotations
 
-from monitor.timeutil import now_utc, parse_iso
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.fetch.health import Attempt, is_due, next_state
+from monitor.timeutil import iso, now_utc, parse_iso
 
 from .feeds import rss
 
@@ -43,3 +49,55 @@ def test_the_old_urls_404s_do_not_count_against_the_new_url(server, make_fetcher
     row = new.app.store.source_state("s")
     # one 404 of this URL: failing and backing off, not yet "needs attention"
     assert (row["status"], row["consecutive_failures"]) == ("failing", 1)
+
+
+def _scheduled_runs(interval: timedelta, rng: random.Random, count: int) -> list[datetime]:
+    """The daemon's trigger: every interval, each run late by up to a tenth (<= 60 s)."""
+    jitter = min(interval / 10, timedelta(seconds=60))
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    return [start + k * interval + jitter * rng.random() for k in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("interval", [timedelta(seconds=6), timedelta(minutes=15)])
+def test_a_healthy_source_is_fetched_at_every_scheduled_run(interval: timedelta):
+    rng = random.Random(3)
+    row: dict[str, object] = {}
+    skipped = 0
+    for run in _scheduled_runs(interval, rng, 2000):
+        if not is_due(parse_iso(row.get("next_due_at")), run, interval):  # type: ignore[arg-type]
+            skipped += 1
+            continue
+        update, _ = next_state(row, Attempt("ok", run, interval), rng)
+        row.update(update)
+    assert skipped == 0
+
+
+def test_a_backing_off_source_skips_the_runs_before_it_is_due():
+    interval = timedelta(minutes=15)
+    for seed in range(200):
+        rng = random.Random(seed)
+        failed_at = datetime(2024, 1, 1, tzinfo=UTC)
+        update, _ = next_state({}, Attempt("error", failed_at, interval,
+                                           error_kind="http_status", http_status=500), rng)
+        due = parse_iso(update["next_due_at"])
+        assert due is not None
+        assert not is_due(due, failed_at + interval + interval / 10, interval)
+        assert is_due(due, due, interval)
+
+
+def test_a_fetch_due_in_a_few_seconds_is_not_put_off_an_interval(server, make_fetcher):
+    server.serve("/a.xml", body=rss("ja", 1).encode())
+    fetcher = make_fetcher([{"name": "s", "url": server.url("/a.xml"), "full_text": False,
+                             "interval": "15m"}])
+    fetcher.sync()
+    source, store = fetcher.settings.sources[0], fetcher.app.store
+
+    def due_in(delay: timedelta) -> None:
+        with store.lock, store.db.atomic():
+            store.db["sources"].update("s", {"next_due_at": iso(now_utc() + delay)})
+
+    due_in(timedelta(seconds=40))  # the trigger ran a little before the +-10 % due time
+    assert fetcher.fetch_source(source).outcome == "ok"
+    due_in(timedelta(minutes=25))  # backing off: this run is skipped
+    assert fetcher.fetch_source(source).outcome == "not_due"
+    assert len(server.hits("/a.xml")) == 1
