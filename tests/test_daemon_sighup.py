@@ -66,3 +66,22 @@ def test_a_broken_taxonomy_on_sighup_is_reported_and_the_daemon_keeps_polling(tm
     failed = next(line for line in text.splitlines() if "reload failed" in line)
     assert str(taxonomy) in failed and "not valid TOML" in failed, failed
     assert "Traceback" not in text, text
+
+
+def test_a_changed_fetch_interval_applies_to_sources_without_their_own(tmp_path: Path):
+    log = tmp_path / "daemon.log"
+    with LoopbackServer() as srv:
+        srv.serve("/a.xml", body=rss("ia", 1).encode())
+        sources: list[dict[str, object]] = [
+            {"name": "a", "url": srv.url("/a.xml"), "full_text": False}]  # no interval
+        config = write_config(tmp_path / "monitor.toml", sources, interval="60s")
+        with daemon(config, log) as proc:
+            wait_for(lambda: len(srv.hits("/a.xml")) >= 1)  # the first run, then 60 s
+            write_config(config, sources, interval="1s")
+            proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: "configuration reloaded" in log.read_text(encoding="utf-8"))
+            polled = len(srv.hits("/a.xml"))
+            # At the old interval no run would come before the wait gives up.
+            wait_for(lambda: len(srv.hits("/a.xml")) >= polled + 3, timeout=20)
+            assert proc.poll() is None, log.read_text(encoding="utf-8")
+        assert proc.returncode == 0, log.read_text(encoding="utf-8")

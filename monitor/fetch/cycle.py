@@ -39,7 +39,7 @@ from ..store import Store
 from ..timeutil import now_utc, parse_iso
 from .client import Client, Response
 from .commits import Committer, Stored
-from .health import Attempt, is_due, next_state
+from .health import Attempt, due_at, is_due, next_state
 from .items import ItemBuilder
 from .result import SourceResult
 from .workers import Workers
@@ -156,7 +156,7 @@ class Fetcher:
                 done.set_result(result)
                 return
             interval = source.interval or self.settings.fetch.interval
-            if not force and not is_due(parse_iso(row["next_due_at"]), now, interval):
+            if not force and not is_due(due_at(row, interval), now, interval):
                 result.outcome = "not_due"
                 done.set_result(result)
                 return

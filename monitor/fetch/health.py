@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..timeutil import iso
+from ..timeutil import iso, parse_iso
 
 __all__ = [
     "MAX_BACKOFF",
@@ -38,6 +38,7 @@ __all__ = [
     "PERMANENT_KINDS",
     "REDIRECT_CONFIRMATIONS",
     "Attempt",
+    "due_at",
     "is_due",
     "may_pass_later",
     "next_state",
@@ -67,6 +68,17 @@ def may_pass_later(kind: str, status: int | None) -> bool:
         return False
     return not (kind == "http_status" and status is not None and 400 <= status < 500
                 and status not in (408, 425, 429))
+
+
+def due_at(row: dict[str, Any], interval: timedelta) -> datetime | None:
+    """When the source is next due, with `interval` as configured now: a healthy source's
+    `next_due_at` was reckoned with the interval of its last fetch, and a reload that
+    shortened the interval must not wait that old interval out (a backoff stands)."""
+    due = parse_iso(row.get("next_due_at"))
+    last = parse_iso(row.get("last_fetch_at"))
+    if due is not None and last is not None and not row.get("consecutive_failures"):
+        due = min(due, last + interval)
+    return due
 
 
 def is_due(next_due_at: datetime | None, now: datetime, interval: timedelta) -> bool:

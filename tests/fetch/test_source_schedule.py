@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.fetch.health import Attempt, is_due, next_state
+from monitor.fetch.health import Attempt, due_at, is_due, next_state
 from monitor.timeutil import iso, now_utc, parse_iso
 
 from .feeds import rss
@@ -101,3 +101,14 @@ def test_a_fetch_due_in_a_few_seconds_is_not_put_off_an_interval(server, make_fe
     due_in(timedelta(minutes=25))  # backing off: this run is skipped
     assert fetcher.fetch_source(source).outcome == "not_due"
     assert len(server.hits("/a.xml")) == 1
+
+
+def test_a_shortened_interval_applies_from_the_last_fetch_but_a_backoff_stands():
+    last = datetime(2024, 1, 1, tzinfo=UTC)
+    healthy = {"last_fetch_at": iso(last), "consecutive_failures": 0,
+               "next_due_at": iso(last + timedelta(minutes=60))}  # reckoned at 1 h
+    assert due_at(healthy, timedelta(minutes=5)) == last + timedelta(minutes=5)
+    assert due_at(healthy, timedelta(hours=2)) == last + timedelta(minutes=60)
+    failing = {**healthy, "consecutive_failures": 2}
+    assert due_at(failing, timedelta(minutes=5)) == last + timedelta(minutes=60)
+    assert due_at({"next_due_at": None}, timedelta(minutes=5)) is None
