@@ -43,11 +43,17 @@ class App:
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
-        path = self.settings.monitor.taxonomy
-        if not path.is_file() and path != PACKAGE_TAXONOMY:
-            raise ConfigError(str(self.settings.path or "(defaults)"), "monitor.taxonomy",
-                              f"taxonomy file {path} not found")
-        return load_taxonomy(path)
+        return _taxonomy(self.settings)
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Take new settings (the daemon's SIGHUP) with their taxonomy, read now; if the
+        taxonomy does not load or an alert rule names no concept of it, raise ConfigError
+        and keep the running settings and taxonomy: a daemon must not be left with
+        settings whose taxonomy fails only later, inside a job (or kills it)."""
+        taxonomy = _taxonomy(settings)
+        check_rule_concepts(settings, taxonomy.concept_names)
+        self.settings = settings
+        self.__dict__["taxonomy"] = taxonomy  # what `cached_property` would have stored
 
     def pipeline(self, *, alerts: bool = True) -> Pipeline:
         check_rule_concepts(self.settings, self.taxonomy.concept_names)
@@ -65,3 +71,11 @@ class App:
         for store in self._closers:
             store.close()
         self._closers.clear()
+
+
+def _taxonomy(settings: Settings) -> Taxonomy:
+    path = settings.monitor.taxonomy
+    if not path.is_file() and path != PACKAGE_TAXONOMY:
+        raise ConfigError(str(settings.path or "(defaults)"), "monitor.taxonomy",
+                          f"taxonomy file {path} not found")
+    return load_taxonomy(path)

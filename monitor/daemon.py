@@ -100,6 +100,11 @@ def _processes(settings: Settings) -> int:
     return cores if cores > 1 and len(settings.sources) >= 20 else 0
 
 
+def _every(source: Source, settings: Settings) -> float:
+    """Seconds between a source's runs: its own interval, else [fetch] interval."""
+    return (source.interval or settings.fetch.interval).total_seconds()
+
+
 class Daemon:
     """Build with the global options; `run()` blocks until SIGTERM/SIGINT."""
 
@@ -163,17 +168,19 @@ class Daemon:
 
     def reload(self) -> None:
         """SIGHUP: read the configuration again; keep the old one if the new is bad."""
+        old = self.app.settings
         try:
             new = load_settings(self.config, self.db)
+            if new.monitor.database != old.monitor.database:
+                log.error("reload: the database cannot change while running; restart instead")
+                return
+            # The taxonomy too is read and checked here, before anything is swapped: read
+            # later (by the new fetcher) a broken one escaped this handler and stopped
+            # the daemon.
+            self.app.reconfigure(new)
         except MonitorError as e:
             log.error("reload failed, keeping the running configuration: %s", e)
             return
-        if new.monitor.database != self.app.settings.monitor.database:
-            log.error("reload: the database cannot change while running; restart instead")
-            return
-        old = self.app.settings
-        self.app.settings = new
-        self.app.__dict__.pop("taxonomy", None)
         fetcher = Fetcher(self.app, processes=_processes(new))
         fetcher.sync()
         old_fetcher, self.fetcher = self.fetcher, fetcher
@@ -190,7 +197,7 @@ class Daemon:
             self._add_source_job(source, first_in=1.0 + i * 0.2)
 
     def _add_source_job(self, source: Source, first_in: float = 1.0) -> None:
-        every = (source.interval or self.app.settings.fetch.interval).total_seconds()
+        every = _every(source, self.app.settings)
         self.scheduler.add_job(
             self._wrapped(f"source:{source.name}", self._fetch_job, source.name, record=False),
             "interval", seconds=every, jitter=min(every / 10, 60), id=f"source:{source.name}",
@@ -199,13 +206,16 @@ class Daemon:
         )
 
     def _reschedule(self, old: Settings, new: Settings) -> None:
-        before = {s.name: s for s in old.sources}
-        after = {s.name: s for s in new.sources}
+        # A source's job is its settings *and* what its trigger takes from [fetch]: a
+        # source without an interval of its own looked unchanged when [fetch] interval
+        # changed, and kept polling at the old one.
+        before = {s.name: (s, _every(s, old)) for s in old.sources}
+        after = {s.name: (s, _every(s, new)) for s in new.sources}
         for name in before.keys() - after.keys():
             self.scheduler.remove_job(f"source:{name}")
             log.info("source removed: %s", name)
-        for name, source in after.items():
-            if before.get(name) != source:
+        for name, (source, every) in after.items():
+            if before.get(name) != (source, every):
                 self._add_source_job(source)
                 log.info("source %s: %s", "changed" if name in before else "added", name)
 

@@ -39,7 +39,7 @@ from ..store import Store
 from ..timeutil import now_utc, parse_iso
 from .client import Client, Response
 from .commits import Committer, Stored
-from .health import Attempt, next_state
+from .health import Attempt, due_at, is_due, next_state
 from .items import ItemBuilder
 from .result import SourceResult
 from .workers import Workers
@@ -155,8 +155,8 @@ class Fetcher:
                 result.outcome = "paused"
                 done.set_result(result)
                 return
-            due = parse_iso(row["next_due_at"])
-            if not force and due is not None and due > now:
+            interval = source.interval or self.settings.fetch.interval
+            if not force and not is_due(due_at(row, interval), now, interval):
                 result.outcome = "not_due"
                 done.set_result(result)
                 return
@@ -244,7 +244,7 @@ class Fetcher:
         recent = 0
         if status == 404:
             with self.app.store.lock:
-                recent = self.app.store.recent_404s(source.name)
+                recent = self.app.store.recent_404s(source.name, result.url)
         return Attempt("error", now, interval, error_kind=e.kind, error_message=e.message,
                        http_status=status, retry_after=getattr(e, "retry_after", None),
                        recent_404s=recent)

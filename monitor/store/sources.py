@@ -17,6 +17,11 @@ from .sql import insert_row, present_keys, select_rows, update_row
 
 __all__ = ["SourceState"]
 
+# A source whose URL changed is a new start: healthy and due now.
+_FRESH_HEALTH = {"status": "ok", "consecutive_failures": 0, "failure_score": 0,
+                 "next_due_at": None, "last_error_kind": None, "last_error_message": None,
+                 "last_error_at": None, "last_unconditional_at": None}
+
 
 class SourceState:
     db: Database
@@ -25,8 +30,10 @@ class SourceState:
     def sync_sources(self, configured: Iterable[tuple[str, str, str]]) -> None:
         """Make the sources table know every configured (name, url, kind).
 
-        A source whose configured URL changed starts again from that URL; health and
-        validators of unchanged sources are kept; a source dropped from the
+        A source whose configured URL (or kind) changed starts afresh from that URL: due
+        now, its health reset, since the old URL's failures and backoff say nothing about
+        the new one (a fixed URL must not wait out hours of the old one's backoff);
+        health and validators of unchanged sources are kept; a source dropped from the
         configuration keeps its row (its articles still name it) but is not polled.
         """
         at = iso(now_utc())
@@ -48,7 +55,8 @@ class SourceState:
                         name,
                         {"url": url, "configured_url": url, "kind": kind, "etag": None,
                          "last_modified": None, "body_hash": None, "redirect_candidate": None,
-                         "redirect_confirmations": 0, "redirected_from": None},
+                         "redirect_confirmations": 0, "redirected_from": None,
+                         **_FRESH_HEALTH},
                     )
 
     def source_rows(self, names: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -79,14 +87,15 @@ class SourceState:
             update_row(self.db.conn, "sources", "name", name, update)
             insert_row(self.db.conn, "fetch_log", {"source": name, **log})
 
-    def recent_404s(self, name: str, limit: int = 10) -> int:
-        """How many of the source's latest fetches in a row ended in HTTP 404."""
+    def recent_404s(self, name: str, url: str, limit: int = 10) -> int:
+        """How many of the source's latest fetches in a row ended in HTTP 404 at `url`:
+        another URL's 404s (before the URL was changed) say nothing about this one."""
         count = 0
         for row in self.db.query(
-            "SELECT http_status FROM fetch_log WHERE source = ? ORDER BY id DESC LIMIT ?",
+            "SELECT url, http_status FROM fetch_log WHERE source = ? ORDER BY id DESC LIMIT ?",
             [name, limit],
         ):
-            if row["http_status"] != 404:
+            if row["http_status"] != 404 or row["url"] != url:
                 break
             count += 1
         return count
