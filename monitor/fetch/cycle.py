@@ -156,7 +156,8 @@ class Fetcher:
                 done.set_result(result)
                 return
             interval = source.interval or self.settings.fetch.interval
-            if not force and not is_due(due_at(row, interval), now, interval):
+            failing = bool(row.get("consecutive_failures"))
+            if not force and not is_due(due_at(row, interval), now, interval, failing=failing):
                 result.outcome = "not_due"
                 done.set_result(result)
                 return

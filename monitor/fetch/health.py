@@ -19,8 +19,8 @@ only applies them (STYLE.md 3), so the policy lives here, in one place:
   jitter, while `next_due_at` is an interval +-10 % after the last fetch, so it lands
   a little after the next run about half the time; a strict check skipped those runs
   and the source waited a whole extra interval (~a quarter of polls were lost). With
-  the slack the run nearest to `next_due_at` takes it, and a backoff (at least ~1.8
-  intervals) still skips the runs before it.
+  the slack the run nearest to `next_due_at` takes it. A failing source gets no
+  slack: its backoff, or a publisher's Retry-After, is waited out to the second.
 """
 
 from __future__ import annotations
@@ -81,10 +81,14 @@ def due_at(row: dict[str, Any], interval: timedelta) -> datetime | None:
     return due
 
 
-def is_due(next_due_at: datetime | None, now: datetime, interval: timedelta) -> bool:
+def is_due(next_due_at: datetime | None, now: datetime, interval: timedelta, *,
+           failing: bool = False) -> bool:
     """Whether a scheduled run at `now` fetches a source due at `next_due_at` (None: never
-    fetched, or its URL changed: due); early by up to `DUE_SLACK` of an interval is due."""
-    return next_due_at is None or next_due_at - interval * DUE_SLACK <= now
+    fetched, or its URL changed: due); early by up to `DUE_SLACK` of an interval is due,
+    unless the source is `failing` (a backoff or Retry-After: not a second early)."""
+    if next_due_at is None:
+        return True
+    return next_due_at - (timedelta(0) if failing else interval * DUE_SLACK) <= now
 
 
 @dataclass(frozen=True)

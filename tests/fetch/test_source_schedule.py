@@ -81,8 +81,28 @@ def test_a_backing_off_source_skips_the_runs_before_it_is_due():
                                            error_kind="http_status", http_status=500), rng)
         due = parse_iso(update["next_due_at"])
         assert due is not None
-        assert not is_due(due, failed_at + interval + interval / 10, interval)
-        assert is_due(due, due, interval)
+        assert not is_due(due, failed_at + interval + interval / 10, interval, failing=True)
+        assert not is_due(due, due - timedelta(seconds=1), interval, failing=True)
+        assert is_due(due, due, interval, failing=True)
+
+
+def test_a_retry_after_is_waited_out_to_the_second(server, make_fetcher):
+    """A publisher's 503 with Retry-After on a 15-minute source: no scheduled run may come
+    back early, even by less than the healthy sources' slack (half an interval)."""
+    server.serve("/busy.xml", status=503, headers={"Retry-After": "120"})
+    fetcher = make_fetcher([{"name": "s", "url": server.url("/busy.xml"), "full_text": False,
+                             "interval": "15m"}])
+    source = fetcher.settings.sources[0]
+    assert fetcher.fetch_source(source, force=True).outcome == "error"
+    store = fetcher.app.store
+    row = store.source_state("s")
+    assert row["consecutive_failures"] == 1
+    assert parse_iso(row["next_due_at"]) > now_utc() + timedelta(seconds=100)
+    # Later: the wait has a minute left, well inside a healthy source's slack.
+    with store.lock, store.db.atomic():
+        store.db["sources"].update("s", {"next_due_at": iso(now_utc() + timedelta(minutes=1))})
+    assert fetcher.fetch_source(source).outcome == "not_due"
+    assert len(server.hits("/busy.xml")) == 1
 
 
 def test_a_fetch_due_in_a_few_seconds_is_not_put_off_an_interval(server, make_fetcher):
