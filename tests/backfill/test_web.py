@@ -180,3 +180,30 @@ def test_a_url_listed_twice_is_fetched_once(site, run, config):
     assert summary["new"] == 5
     assert site.hits[page] == 1 and site.hits["/robots.txt"] == 1
     assert site.hits["/sitemap-index.xml"] == 1
+
+
+BULLETINS = (
+    "The Srinagar ring road opened its second lane near Pantha Chowk on Monday, the "
+    "roads department said, two months after the first.",
+    "Saffron growers in Pampore asked for a testing laboratory in the town, saying samples "
+    "now travel to Jammu and come back weeks later.",
+    "The Gulmarg gondola will close for maintenance for ten days in July, its operator "
+    "said, and tickets already sold will be refunded.",
+)
+
+
+def test_feed_entries_without_a_page_are_stored_once_across_reruns(site, run, export, config):
+    when = format_datetime(datetime(2024, 6, 3, 9, 0, tzinfo=UTC))
+    items = "".join(
+        f'<item><title>Bulletin {i}</title><guid isPermaLink="false">bulletin-{i}</guid>'
+        f"<pubDate>{when}</pubDate><description>{text}</description></item>"
+        for i, text in enumerate(BULLETINS))
+    url = site.put("/bulletins.xml", '<?xml version="1.0"?><rss version="2.0"><channel>'
+                   f"<title>Bulletins</title><link>{site.root}</link><description>d"
+                   f"</description>{items}</channel></rss>", "application/rss+xml")
+    first = _summary(run("backfill", url, "--jobs", "1", "--json", config=config))
+    assert first["new"] == 3
+    again = _summary(run("backfill", url, "--jobs", "1", "--json", config=config))
+    assert again["new"] == 0 and again["duplicates"] == 0
+    assert again["skipped"] == {"already loaded": 3}
+    assert sorted(r["title"] for r in export()) == ["Bulletin 0", "Bulletin 1", "Bulletin 2"]
