@@ -70,6 +70,8 @@ def gunzipped(body: bytes, limit: int) -> bytes:
         raise ParseError("-", None, f"damaged gzip file: {e}") from e
     if len(out) > limit:
         raise ParseError("-", None, f"gzip file expands beyond max_bytes={limit}")
+    if not inflater.eof:  # cut off: what it holds ends mid-document, maybe mid-URL
+        raise ParseError("-", None, "damaged gzip file: truncated (the archive ends early)")
     return out
 
 
@@ -299,7 +301,8 @@ class WebReader:
             self.discovered += 1
             queue.append(Task("page", entry.loc, title=entry.title, published=entry.published,
                               lastmod=entry.lastmod, origin="sitemap"))
-        return iter(())
+        if doc.problem:  # its whole entries are kept; the loss is reported
+            yield _failure(task, fetched, "parse", doc.problem)
 
     def _on_feed(self, task: Task, fetched: Fetched, queue: deque[Task]) -> Iterator[InputItem]:
         doc = discover("feed", fetched.body, fetched.content_type, fetched.final_url,

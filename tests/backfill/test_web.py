@@ -207,3 +207,26 @@ def test_feed_entries_without_a_page_are_stored_once_across_reruns(site, run, ex
     assert again["new"] == 0 and again["duplicates"] == 0
     assert again["skipped"] == {"already loaded": 3}
     assert sorted(r["title"] for r in export()) == ["Bulletin 0", "Bulletin 1", "Bulletin 2"]
+
+
+def test_a_cut_short_sitemap_is_reported_and_its_cut_url_never_fetched(site, run, config):
+    import gzip
+
+    from .conftest import news_sitemap
+
+    listed = [(f"/n/{i}.html", make_article(600 + i)) for i in range(10)]
+    for path, article in listed:
+        site.put(path, article_html(article, site.url(path), size=3_000))
+    whole = news_sitemap(site, listed).encode()
+    site.put("/cut.xml.gz", gzip.compress(whole)[: len(gzip.compress(whole)) // 2],
+             "application/x-gzip")
+    out = run("backfill", site.url("/cut.xml.gz"), "--jobs", "1", expect=1, config=config).stdout
+    assert "failed 1" in out and "truncated" in out and site.url("/cut.xml.gz") in out
+    assert not site.page_hits()  # nothing read from a damaged archive
+    # Plain XML cut in the middle of the sixth <loc>: the five whole entries are loaded.
+    site.put("/cut.xml", whole[: whole.index(b"/n/5.html") + len("/n/5.ht")], "application/xml")
+    out = run("backfill", site.url("/cut.xml"), "--jobs", "1", config=config).stdout
+    assert "new 5" in out and "failed 1" in out
+    assert f"{site.url('/cut.xml')}: parse: damaged sitemap" in out
+    assert set(site.hits) == {"/robots.txt", "/cut.xml.gz", "/cut.xml"} | {
+        f"/n/{i}.html" for i in range(5)}
