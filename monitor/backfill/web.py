@@ -226,8 +226,9 @@ class WebReader:
             if skip:
                 yield InputItem(task.key, task.url, skipped=skip)
                 continue
-            robots = task.kind in ("page", "auto", "section")
-            accept = PAGE_ACCEPT if robots else FEED_ACCEPT
+            # Everything obeys robots.txt but robots.txt itself (a `site` task).
+            robots = task.kind != "site"
+            accept = PAGE_ACCEPT if task.kind in ("page", "auto", "section") else FEED_ACCEPT
             inflight[pool.submit(self.fetch, target, robots=robots, accept=accept)] = task
 
     def _skip(self, task: Task, done: set[str]) -> str | None:

@@ -230,3 +230,19 @@ def test_a_cut_short_sitemap_is_reported_and_its_cut_url_never_fetched(site, run
     assert f"{site.url('/cut.xml')}: parse: damaged sitemap" in out
     assert set(site.hits) == {"/robots.txt", "/cut.xml.gz", "/cut.xml"} | {
         f"/n/{i}.html" for i in range(5)}
+
+
+def test_a_child_sitemap_disallowed_by_robots_is_never_requested(site, run, config):
+    from .conftest import news_sitemap, sitemap_index
+
+    listed = [(f"/news/{i}.html", make_article(700 + i)) for i in range(2)]
+    for path, article in listed:
+        site.put(path, article_html(article, site.url(path), size=3_000))
+    site.put("/private/sm.xml", news_sitemap(site, listed), "application/xml")
+    site.put("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
+    site.put("/idx.xml", sitemap_index(site, [("/private/sm.xml", "2024-01-01")]),
+             "application/xml")
+    summary = _summary(run("backfill", site.url("/idx.xml"), "--jobs", "1", "--json",
+                           config=config))
+    assert summary["skipped"] == {"disallowed by robots.txt": 1} and summary["new"] == 0
+    assert site.hits["/private/sm.xml"] == 0 and not site.page_hits()
