@@ -295,8 +295,9 @@ def _not_done(
                 continue
             chunk, chunk_keys = entry
             skip = frozenset(_line_number(k) for k in chunk_keys if k in done)
-            summary.read += len(skip)
-            summary.skipped["already loaded"] += len(skip)
+            if skip:  # a zero count would read as "something was skipped"
+                summary.read += len(skip)
+                summary.skipped["already loaded"] += len(skip)
             if len(skip) < len(chunk_keys):
                 yield replace(chunk, skip=skip) if skip else chunk
         pending.clear()

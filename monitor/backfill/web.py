@@ -13,7 +13,8 @@ since a page is modified after it is published), no checkpoint of this run has i
 and no stored article has its canonical URL. Every response goes through the run's
 `Spool` first, so an interrupted run resumes without asking the server again.
 
-Item keys: `url:<URL as listed>` for pages (the checkpoint of `run_backfill`).
+Item keys: `url:<URL as listed>` for pages (the checkpoint of `run_backfill`), and
+`url:<feed URL>#<entry key>` for a feed entry without a page.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def gunzipped(body: bytes, limit: int) -> bytes:
         raise ParseError("-", None, f"damaged gzip file: {e}") from e
     if len(out) > limit:
         raise ParseError("-", None, f"gzip file expands beyond max_bytes={limit}")
+    if not inflater.eof:  # cut off: what it holds ends mid-document, maybe mid-URL
+        raise ParseError("-", None, "damaged gzip file: truncated (the archive ends early)")
     return out
 
 
@@ -223,8 +226,9 @@ class WebReader:
             if skip:
                 yield InputItem(task.key, task.url, skipped=skip)
                 continue
-            robots = task.kind in ("page", "auto", "section")
-            accept = PAGE_ACCEPT if robots else FEED_ACCEPT
+            # Everything obeys robots.txt but robots.txt itself (a `site` task).
+            robots = task.kind != "site"
+            accept = PAGE_ACCEPT if task.kind in ("page", "auto", "section") else FEED_ACCEPT
             inflight[pool.submit(self.fetch, target, robots=robots, accept=accept)] = task
 
     def _skip(self, task: Task, done: set[str]) -> str | None:
@@ -298,17 +302,24 @@ class WebReader:
             self.discovered += 1
             queue.append(Task("page", entry.loc, title=entry.title, published=entry.published,
                               lastmod=entry.lastmod, origin="sitemap"))
-        return iter(())
+        if doc.problem:  # its whole entries are kept; the loss is reported
+            yield _failure(task, fetched, "parse", doc.problem)
 
     def _on_feed(self, task: Task, fetched: Fetched, queue: deque[Task]) -> Iterator[InputItem]:
         doc = discover("feed", fetched.body, fetched.content_type, fetched.final_url,
                        self._source(task.url))
+        # Entries without a page have no page check in `_admit`: their checkpoints are
+        # looked up here, or a rerun or a resumed run would store them again.
+        done = self.store.done_items(self.run_key, [
+            f"{task.key}#{c.key}" for c in doc.candidates if not c.link and c.summary])
         for cand in doc.candidates:
             self.discovered += 1
             if cand.link:
                 queue.append(Task("page", urljoin(fetched.final_url, cand.link),
                                   title=cand.title, published=cand.published,
                                   author=cand.author, origin="feed"))
+            elif f"{task.key}#{cand.key}" in done:
+                yield InputItem(f"{task.key}#{cand.key}", task.url, skipped="already loaded")
             elif cand.summary:  # an entry without a page: its text is the article
                 yield self._summary_item(task, fetched, cand.key, cand.summary, cand.title,
                                          cand.published, cand.language)
@@ -340,7 +351,7 @@ class WebReader:
         raw = RawItem(source=self._source(task.url), body=Body.TEXT, content=text,
                       dates=self.ctx.dates(self.ctx.source), url=None, title=title,
                       published=published, language=language, origin="feed")
-        return InputItem(f"url:{task.url}#{entry}", task.url, raw, fetched_at=fetched.fetched_at)
+        return InputItem(f"{task.key}#{entry}", task.url, raw, fetched_at=fetched.fetched_at)
 
     def _source(self, url: str) -> str:
         return self.ctx.source or host_source(url) or "-"

@@ -112,7 +112,8 @@ def backfill(app: App, inputs: tuple[str, ...], urls_file: str | None, since: st
     if summary.interrupted:
         sys.exit(130)
     nothing_read = summary.read == 0 or (
-        len(summary.failed) >= summary.read and not summary.outcomes and not summary.skipped)
+        len(summary.failed) >= summary.read and not sum(summary.outcomes.values())
+        and not sum(summary.skipped.values()))
     if nothing_read and summary.failed:
         sys.exit(1)
 

@@ -4,10 +4,14 @@ Google News sitemaps add `<news:news>` with `news:publication_date` and
 `news:title`; those become the item's date and title hints. Parsed with lxml with
 entities, DTDs and network access off, so a hostile sitemap cannot expand entities
 or reach out.
+
+lxml recovers from errors, so a sitemap cut short still parses: `problem` says so,
+and its last entry, which may be cut off mid-URL, is left out unless it was closed.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -17,6 +21,10 @@ from ..errors import ParseError
 __all__ = ["SitemapDoc", "SitemapUrl", "parse_sitemap"]
 
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+# A whole document ends with its root's end tag (sitemaps are UTF-8 by the protocol).
+_ROOT_END = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>(?:\s|<!--.*?-->)*\Z",
+                       re.S)
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:url|sitemap)\s*>\s*\Z")
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class SitemapUrl:
 class SitemapDoc:
     is_index: bool
     urls: tuple[SitemapUrl, ...]
+    problem: str | None = None  # set when the document is damaged (cut short)
 
 
 def _parser() -> etree.XMLParser:
@@ -44,17 +53,23 @@ def _local(tag: object) -> str:
 
 def parse_sitemap(body: bytes, url: str, source: str = "-") -> SitemapDoc:
     """The entries of a sitemap or sitemap index; ParseError when it is neither."""
+    parser = _parser()
     try:
-        root = etree.fromstring(body, _parser())
+        root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as e:
         raise ParseError(source, url, f"not a sitemap: {e}") from e
     if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
         raise ParseError(source, url, "not a sitemap (no <urlset> or <sitemapindex>)")
     is_index = _local(root.tag) == "sitemapindex"
+    nodes = [node for node in root if _local(node.tag) in ("url", "sitemap")]
+    problem = None
+    # Cut short: an error and no end tag (lxml mends the errors inside a whole document).
+    if parser.error_log and not _ROOT_END.search(body):
+        problem = f"damaged sitemap: it ends before its </{_local(root.tag)}> (truncated?)"
+        if nodes and not _ENTRY_END.search(body):
+            nodes.pop()  # open when the document ended: its <loc> may be cut in half
     urls = []
-    for node in root:
-        if _local(node.tag) not in ("url", "sitemap"):
-            continue
+    for node in nodes:
         fields = {_local(c.tag): (c.text or "").strip() for c in node}
         loc = fields.get("loc")
         if not loc:
@@ -65,4 +80,4 @@ def parse_sitemap(body: bytes, url: str, source: str = "-") -> SitemapDoc:
             published = (news.findtext(f"{_NEWS}publication_date") or "").strip() or None
             title = (news.findtext(f"{_NEWS}title") or "").strip() or None
         urls.append(SitemapUrl(loc, fields.get("lastmod") or None, published, title))
-    return SitemapDoc(is_index, tuple(urls))
+    return SitemapDoc(is_index, tuple(urls), problem)

@@ -93,3 +93,13 @@ def test_killed_run_with_workers_resumes_without_loss_or_doubles(tmp_path):
     urls = _urls(db)
     assert len(urls) == len(set(urls)) == n
     assert urls == [f"https://ranges.example/{i}" for i in range(n)]  # input order
+
+
+def test_an_unreadable_file_fails_with_workers_as_with_one_process(tmp_path: Path) -> None:
+    path = tmp_path / "broken.jsonl"
+    path.write_bytes(b"".join(b"{broken %d\n" % i for i in range(70)))
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(cli, ["--db", str(tmp_path / f"{jobs}.db"), "backfill",
+                                          str(path), "--jobs", jobs], catch_exceptions=False)
+        assert result.exit_code == 1, (jobs, result.output)
+        assert "failed 70" in result.output and "skipped 0:" not in result.output

@@ -180,3 +180,69 @@ def test_a_url_listed_twice_is_fetched_once(site, run, config):
     assert summary["new"] == 5
     assert site.hits[page] == 1 and site.hits["/robots.txt"] == 1
     assert site.hits["/sitemap-index.xml"] == 1
+
+
+BULLETINS = (
+    "The Srinagar ring road opened its second lane near Pantha Chowk on Monday, the "
+    "roads department said, two months after the first.",
+    "Saffron growers in Pampore asked for a testing laboratory in the town, saying samples "
+    "now travel to Jammu and come back weeks later.",
+    "The Gulmarg gondola will close for maintenance for ten days in July, its operator "
+    "said, and tickets already sold will be refunded.",
+)
+
+
+def test_feed_entries_without_a_page_are_stored_once_across_reruns(site, run, export, config):
+    when = format_datetime(datetime(2024, 6, 3, 9, 0, tzinfo=UTC))
+    items = "".join(
+        f'<item><title>Bulletin {i}</title><guid isPermaLink="false">bulletin-{i}</guid>'
+        f"<pubDate>{when}</pubDate><description>{text}</description></item>"
+        for i, text in enumerate(BULLETINS))
+    url = site.put("/bulletins.xml", '<?xml version="1.0"?><rss version="2.0"><channel>'
+                   f"<title>Bulletins</title><link>{site.root}</link><description>d"
+                   f"</description>{items}</channel></rss>", "application/rss+xml")
+    first = _summary(run("backfill", url, "--jobs", "1", "--json", config=config))
+    assert first["new"] == 3
+    again = _summary(run("backfill", url, "--jobs", "1", "--json", config=config))
+    assert again["new"] == 0 and again["duplicates"] == 0
+    assert again["skipped"] == {"already loaded": 3}
+    assert sorted(r["title"] for r in export()) == ["Bulletin 0", "Bulletin 1", "Bulletin 2"]
+
+
+def test_a_cut_short_sitemap_is_reported_and_its_cut_url_never_fetched(site, run, config):
+    import gzip
+
+    from .conftest import news_sitemap
+
+    listed = [(f"/n/{i}.html", make_article(600 + i)) for i in range(10)]
+    for path, article in listed:
+        site.put(path, article_html(article, site.url(path), size=3_000))
+    whole = news_sitemap(site, listed).encode()
+    site.put("/cut.xml.gz", gzip.compress(whole)[: len(gzip.compress(whole)) // 2],
+             "application/x-gzip")
+    out = run("backfill", site.url("/cut.xml.gz"), "--jobs", "1", expect=1, config=config).stdout
+    assert "failed 1" in out and "truncated" in out and site.url("/cut.xml.gz") in out
+    assert not site.page_hits()  # nothing read from a damaged archive
+    # Plain XML cut in the middle of the sixth <loc>: the five whole entries are loaded.
+    site.put("/cut.xml", whole[: whole.index(b"/n/5.html") + len("/n/5.ht")], "application/xml")
+    out = run("backfill", site.url("/cut.xml"), "--jobs", "1", config=config).stdout
+    assert "new 5" in out and "failed 1" in out
+    assert f"{site.url('/cut.xml')}: parse: damaged sitemap" in out
+    assert set(site.hits) == {"/robots.txt", "/cut.xml.gz", "/cut.xml"} | {
+        f"/n/{i}.html" for i in range(5)}
+
+
+def test_a_child_sitemap_disallowed_by_robots_is_never_requested(site, run, config):
+    from .conftest import news_sitemap, sitemap_index
+
+    listed = [(f"/news/{i}.html", make_article(700 + i)) for i in range(2)]
+    for path, article in listed:
+        site.put(path, article_html(article, site.url(path), size=3_000))
+    site.put("/private/sm.xml", news_sitemap(site, listed), "application/xml")
+    site.put("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
+    site.put("/idx.xml", sitemap_index(site, [("/private/sm.xml", "2024-01-01")]),
+             "application/xml")
+    summary = _summary(run("backfill", site.url("/idx.xml"), "--jobs", "1", "--json",
+                           config=config))
+    assert summary["skipped"] == {"disallowed by robots.txt": 1} and summary["new"] == 0
+    assert site.hits["/private/sm.xml"] == 0 and not site.page_hits()
