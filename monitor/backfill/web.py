@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -37,7 +36,7 @@ from ..fetch.charset import decode_body
 from ..fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Client
 from ..fetch.discover import discover
 from ..fetch.health import may_pass_later
-from ..fetch.sitemaps import parse_sitemap
+from ..fetch.sitemaps import gunzipped, parse_sitemap
 from ..models import Body, RawItem
 from ..timeutil import now_utc
 from .items import InputContext, InputItem, host_source
@@ -56,23 +55,6 @@ SKIP_DATE = "outside --since/--until"
 
 def is_url(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
-
-
-def gunzipped(body: bytes, limit: int) -> bytes:
-    """A gzip file's content (sitemap.xml.gz is common), at most `limit` bytes; other
-    bodies as they are. Raises ParseError on a damaged or oversized archive."""
-    if not body.startswith(b"\x1f\x8b"):
-        return body
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(body, limit + 1)
-    except zlib.error as e:
-        raise ParseError("-", None, f"damaged gzip file: {e}") from e
-    if len(out) > limit:
-        raise ParseError("-", None, f"gzip file expands beyond max_bytes={limit}")
-    if not inflater.eof:  # cut off: what it holds ends mid-document, maybe mid-URL
-        raise ParseError("-", None, "damaged gzip file: truncated (the archive ends early)")
-    return out
 
 
 def detect_kind(fetched: Fetched) -> str:

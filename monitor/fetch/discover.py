@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..clean import detect_language, html_fragment_to_text
+from ..errors import ParseError
 from .charset import decode_body
 from .feeds import parse_feed
 from .pages import article_links
-from .sitemaps import parse_sitemap
+from .sitemaps import MAX_SITEMAP_BYTES, gunzipped, parse_sitemap
 
 __all__ = ["READERS", "Candidate", "Discovered", "discover"]
 
@@ -73,12 +74,17 @@ def _items_language(texts: list[str | None]) -> str | None:
 
 
 def _sitemap(body: bytes, content_type: str, url: str, source: str) -> Discovered:
+    # A `.xml.gz` served as a file (application/x-gzip, no Content-Encoding) is common.
+    try:
+        body = gunzipped(body, MAX_SITEMAP_BYTES)
+    except ParseError as e:
+        raise ParseError(source, url, e.message) from e
     doc = parse_sitemap(body, url, source)
     ordered = sorted(doc.urls, key=lambda u: u.published or u.lastmod or "", reverse=True)
     if doc.is_index:
-        return Discovered(children=tuple(u.loc for u in ordered))
+        return Discovered(children=tuple(u.loc for u in ordered), problem=doc.problem)
     return Discovered(tuple(Candidate("url:" + u.loc, u.loc, u.title, u.published or None)
-                            for u in ordered))
+                            for u in ordered), problem=doc.problem)
 
 
 def _page(body: bytes, content_type: str, url: str, source: str) -> Discovered:

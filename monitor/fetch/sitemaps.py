@@ -12,15 +12,19 @@ and its last entry, which may be cut off mid-URL, is left out unless it was clos
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
 
 from ..errors import ParseError
 
-__all__ = ["SitemapDoc", "SitemapUrl", "parse_sitemap"]
+__all__ = ["MAX_SITEMAP_BYTES", "SitemapDoc", "SitemapUrl", "gunzipped", "parse_sitemap"]
 
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+# sitemaps.org: at most 50 MB uncompressed. A `.xml.gz` is read up to this (plus the
+# protocol's slack) whatever its compressed size, so a gzip bomb stops here.
+MAX_SITEMAP_BYTES = 64 * 1024 * 1024
 # A whole document ends with its root's end tag (sitemaps are UTF-8 by the protocol).
 _ROOT_END = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>(?:\s|<!--.*?-->)*\Z",
                        re.S)
@@ -81,3 +85,20 @@ def parse_sitemap(body: bytes, url: str, source: str = "-") -> SitemapDoc:
             title = (news.findtext(f"{_NEWS}title") or "").strip() or None
         urls.append(SitemapUrl(loc, fields.get("lastmod") or None, published, title))
     return SitemapDoc(is_index, tuple(urls), problem)
+
+
+def gunzipped(body: bytes, limit: int) -> bytes:
+    """A gzip file's content (sitemap.xml.gz is common), at most `limit` bytes; other
+    bodies as they are. Raises ParseError on a damaged or oversized archive."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as e:
+        raise ParseError("-", None, f"damaged gzip file: {e}") from e
+    if len(out) > limit:
+        raise ParseError("-", None, f"gzip file expands beyond {limit:,} bytes")
+    if not inflater.eof:  # cut off: what it holds ends mid-document, maybe mid-URL
+        raise ParseError("-", None, "damaged gzip file: truncated (the archive ends early)")
+    return out

@@ -1,0 +1,85 @@
+"""Sitemap sources in the daemon's fetcher: plain, gzipped as a file (`.xml.gz` served
+as application/x-gzip, no Content-Encoding), and a sitemap index whose children are
+gzipped. Real loopback server, real SQLite file."""
+
+from __future__ import annotations
+
+import gzip
+
+from .feeds import article_page
+
+NEWS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')
+STORIES = {
+    "/news/bridge-reopens": ("Old bridge reopens after repairs",
+                             "The old river bridge reopened to traffic on Monday after "
+                             "three months of repairs, the works department said."),
+    "/news/orchard-prices": ("Orchard growers report better prices",
+                             "Growers in the upper valley said the season's prices were the "
+                             "best in four years, helped by an early harvest."),
+}
+
+
+def _urlset(server) -> bytes:
+    urls = "".join(
+        f"<url><loc>{server.url(path)}</loc><news:news><news:publication_date>"
+        f"2026-11-20T08:00:00+05:30</news:publication_date><news:title>{title}</news:title>"
+        "</news:news></url>" for path, (title, _) in STORIES.items())
+    return f'<?xml version="1.0" encoding="UTF-8"?><urlset {NEWS}>{urls}</urlset>'.encode()
+
+
+def _serve_pages(server) -> None:
+    for path, (title, text) in STORIES.items():
+        server.serve(path, body=article_page(title, text).encode(), content_type="text/html")
+
+
+def _titles(fetcher) -> set[str]:
+    return {r["title"] for r in fetcher.app.store.db.query("SELECT title FROM articles")}
+
+
+def test_a_news_sitemap_source_stores_its_pages(server, make_fetcher):
+    _serve_pages(server)
+    server.serve("/sm/news.xml", body=_urlset(server))
+    fetcher = make_fetcher([{"name": "s", "url": server.url("/sm/news.xml"),
+                             "kind": "sitemap"}])
+    result = fetcher.fetch_source(fetcher.settings.sources[0], force=True)
+    assert result.outcome == "ok", result
+    assert _titles(fetcher) == {title for title, _ in STORIES.values()}
+
+
+def test_a_gzipped_sitemap_file_is_read_like_a_plain_one(server, make_fetcher):
+    _serve_pages(server)
+    server.serve("/sm/news.xml.gz", body=gzip.compress(_urlset(server)),
+                 content_type="application/x-gzip")
+    fetcher = make_fetcher([{"name": "s", "url": server.url("/sm/news.xml.gz"),
+                             "kind": "sitemap"}])
+    result = fetcher.fetch_source(fetcher.settings.sources[0], force=True)
+    assert result.outcome == "ok", result
+    assert _titles(fetcher) == {title for title, _ in STORIES.values()}
+
+
+def test_an_index_of_gzipped_sitemaps_is_followed(server, make_fetcher):
+    _serve_pages(server)
+    server.serve("/sm/news-1.xml.gz", body=gzip.compress(_urlset(server)),
+                 content_type="application/octet-stream")
+    index = ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex '
+             'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>'
+             f'{server.url("/sm/news-1.xml.gz")}</loc></sitemap></sitemapindex>')
+    server.serve("/sm/index.xml", body=index.encode())
+    fetcher = make_fetcher([{"name": "s", "url": server.url("/sm/index.xml"),
+                             "kind": "sitemap"}])
+    result = fetcher.fetch_source(fetcher.settings.sources[0], force=True)
+    assert result.outcome == "ok", result
+    assert _titles(fetcher) == {title for title, _ in STORIES.values()}
+
+
+def test_a_gzip_bomb_sitemap_is_a_parse_error_not_a_memory_blowup(server, make_fetcher):
+    from monitor.fetch.sitemaps import MAX_SITEMAP_BYTES
+
+    bomb = gzip.compress(b"<urlset>" + b" " * (MAX_SITEMAP_BYTES + 1024))
+    server.serve("/sm/bomb.xml.gz", body=bomb, content_type="application/x-gzip")
+    fetcher = make_fetcher([{"name": "s", "url": server.url("/sm/bomb.xml.gz"),
+                             "kind": "sitemap"}])
+    result = fetcher.fetch_source(fetcher.settings.sources[0], force=True)
+    assert result.outcome == "error" and "gzip" in str(result.error), result
+    assert fetcher.app.store.source_state("s")["last_error_kind"] == "parse"
