@@ -2,7 +2,8 @@
 
 Order (after WHATWG "encoding sniffing" and XML 1.0 appendix F): a byte-order mark
 wins; then the HTTP `charset` parameter; then `<?xml ... encoding=...?>`; then
-`<meta charset>` / `<meta http-equiv content-type>` in the first 4 KB. A declared
+`<meta charset>` / `<meta http-equiv content-type>` in the first 4 KB (UTF-16
+declared in the document itself means UTF-8, as in WHATWG's prescan). A declared
 charset that fails to decode is a wrong declaration: we try the next candidate,
 then UTF-8. When nothing decodes strictly, a body that is UTF-8 but for a few bad
 bytes (a CMS that cut a summary mid-character) is read as UTF-8 with U+FFFD for
@@ -34,6 +35,7 @@ _XML_PROLOG = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']"
 _META = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _XML_DECL = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[\w.:-]+\2", re.I)
 _LATIN = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"}
+_WIDE = ("utf-16", "utf-32")  # codec names as codecs.lookup gives them
 _ESCAPED = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
@@ -57,10 +59,16 @@ def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     if content_type and (m := _HEADER_CHARSET.search(content_type)):
         found.append(m.group(1))
     head = body[:4096]
+    in_document: list[str] = []
     if m := _XML_PROLOG.match(head):
-        found.append(m.group(1).decode("ascii"))
+        in_document.append(m.group(1).decode("ascii"))
     if m := _META.search(head):
-        found.append(m.group(1).decode("ascii"))
+        in_document.append(m.group(1).decode("ascii"))
+    # A declaration we could read as ASCII bytes cannot be in a UTF-16 (or UTF-32)
+    # document, and a real one starts with a BOM (handled above): WHATWG's prescan
+    # rule reads such a declaration as UTF-8, rather than garbling the page.
+    found += ["utf-8" if (_known(n.lower()) or "").startswith(_WIDE) else n
+              for n in in_document]
     out: list[str] = []
     for name in found:
         codec = _known(name.lower())
