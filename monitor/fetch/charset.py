@@ -2,10 +2,14 @@
 
 Order (after WHATWG "encoding sniffing" and XML 1.0 appendix F): a byte-order mark
 wins; then the HTTP `charset` parameter; then `<?xml ... encoding=...?>`; then
-`<meta charset>` / `<meta http-equiv content-type>` in the first 4 KB. A declared
+`<meta charset>` / `<meta http-equiv content-type>` in the first 4 KB (UTF-16
+declared in the document itself means UTF-8, as in WHATWG's prescan). A declared
 charset that fails to decode is a wrong declaration: we try the next candidate,
-then UTF-8, then windows-1252 with replacement, which always succeeds. So decoding
-never raises.
+then UTF-8. When nothing decodes strictly, a body that is UTF-8 but for a few bad
+bytes (a CMS that cut a summary mid-character) is read as UTF-8 with U+FFFD for
+those bytes: one cut character must not turn a whole Hindi feed into mojibake.
+Only a body that is not mostly UTF-8 (real legacy 8-bit text) falls back to
+windows-1252 with replacement, which always succeeds. So decoding never raises.
 
 Trade-off: a body declared Latin-1 (or windows-1252, or ASCII) that is valid UTF-8
 with non-ASCII bytes is read as UTF-8. Real Latin-1 text is almost never valid
@@ -31,6 +35,9 @@ _XML_PROLOG = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']"
 _META = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _XML_DECL = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[\w.:-]+\2", re.I)
 _LATIN = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"}
+_WIDE = ("utf-16", "utf-32")  # codec names as codecs.lookup gives them
+_ESCAPED = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def _known(name: str) -> str | None:
@@ -38,6 +45,9 @@ def _known(name: str) -> str | None:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+_LATIN_CODECS = frozenset(filter(None, map(_known, _LATIN)))
 
 
 def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
@@ -49,10 +59,16 @@ def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     if content_type and (m := _HEADER_CHARSET.search(content_type)):
         found.append(m.group(1))
     head = body[:4096]
+    in_document: list[str] = []
     if m := _XML_PROLOG.match(head):
-        found.append(m.group(1).decode("ascii"))
+        in_document.append(m.group(1).decode("ascii"))
     if m := _META.search(head):
-        found.append(m.group(1).decode("ascii"))
+        in_document.append(m.group(1).decode("ascii"))
+    # A declaration we could read as ASCII bytes cannot be in a UTF-16 (or UTF-32)
+    # document, and a real one starts with a BOM (handled above): WHATWG's prescan
+    # rule reads such a declaration as UTF-8, rather than garbling the page.
+    found += ["utf-8" if (_known(n.lower()) or "").startswith(_WIDE) else n
+              for n in in_document]
     out: list[str] = []
     for name in found:
         codec = _known(name.lower())
@@ -64,25 +80,39 @@ def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """(text, charset used); never raises."""
     candidates = declared_charsets(body, content_type)
-    if candidates and candidates[0] in {_known(n) for n in _LATIN} and _is_utf8(body):
-        candidates.insert(0, "utf-8")
+    if (candidates and candidates[0] in _LATIN_CODECS and not body.isascii()
+            and _mostly_utf8(body, declared=False)):
+        # UTF-8 behind a stale Latin-1 header (see the trade-off above), even when a
+        # CMS cut one of its characters: Latin-1 would "succeed" and garble it all
+        return _utf8(body), "utf-8"
     for name in [*candidates, "utf-8"]:
         try:
             text = body.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
         return text.lstrip("\ufeff"), name
+    if _mostly_utf8(body, declared="utf-8" in candidates):
+        return _utf8(body), "utf-8"
     return body.decode("windows-1252", errors="replace"), "windows-1252"
 
 
-def _is_utf8(body: bytes) -> bool:
-    if body.isascii():
-        return False
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+def _utf8(body: bytes) -> str:
+    return body.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def _mostly_utf8(body: bytes, *, declared: bool) -> bool:
+    """Whether the body is UTF-8, allowing a few invalid bytes.
+
+    Legacy 8-bit text almost never forms valid multi-byte UTF-8 sequences, so nearly
+    all its non-ASCII characters come out invalid; UTF-8 cut mid-character has only
+    the cut bytes invalid among many good characters. When the document says UTF-8
+    a clear majority of good characters is enough; otherwise it must be overwhelming.
+    """
+    # surrogateescape turns each invalid byte into one lone surrogate: countable
+    text = body.decode("utf-8", errors="surrogateescape")
+    bad = len(_ESCAPED.findall(text))
+    good = len(_NON_ASCII.findall(text)) - bad
+    return good > 0 and good >= (2 if declared else 10) * bad
 
 
 def to_utf8_xml(text: str) -> bytes:

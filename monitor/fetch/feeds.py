@@ -129,31 +129,92 @@ def _from_feedparser(e: Any) -> dict[str, str | None]:
 
 
 def _json_feed(body: bytes, content_type: str, url: str, source: str) -> ParsedFeed:
+    """JSON Feed 1.0/1.1, each field type-checked: feeds in the wild put objects where
+    the spec says strings, and one such item must not cost the source its good ones.
+    A bad field is ignored, an item with nothing usable skipped, and either is
+    reported in `problem` like a bozo RSS feed."""
     text, _ = decode_body(body, content_type or "application/json; charset=utf-8")
     try:
         doc = json.loads(text)
-    except ValueError as e:
-        raise ParseError(source, url, f"not a feed: bad JSON ({e})") from e
-    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
-        raise ParseError(source, url, "not a feed: JSON without an `items` list")
-    raw = []
-    for item in doc["items"]:
-        if not isinstance(item, dict):
-            continue
-        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
-        author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
-        raw.append({
-            "guid": str(item["id"]).strip() if item.get("id") is not None else None,
-            "link": item.get("url") or item.get("external_url"),
-            "title": item.get("title"),
-            "published": item.get("date_published") or item.get("date_modified"),
-            "summary": item.get("content_html") or item.get("summary")
-            or item.get("content_text"),
-            "author": author,
-        })
-    language = doc.get("language")
-    return ParsedFeed(_with_keys(raw), doc.get("title"),
+    except (ValueError, RecursionError) as e:  # RecursionError: absurdly deep nesting
+        raise ParseError(source, url, f"not a feed: bad JSON ({str(e)[:200]})") from e
+    if not isinstance(doc, dict):
+        raise ParseError(source, url, f"not a feed: JSON {_kind(doc)} where a JSON Feed "
+                                      "object was expected")
+    if not isinstance(doc.get("items"), list):
+        what = "no" if doc.get("items") is None else f"{_kind(doc['items'])} as its"
+        raise ParseError(source, url, f"not a feed: JSON with {what} `items`, not a list")
+    raw: list[dict[str, str | None]] = []
+    problems: list[str] = []
+    for n, item in enumerate(doc["items"], 1):
+        entry, bad = _json_item(item)
+        problems += [f"item {n}: {b}" for b in bad]
+        if entry is not None:
+            raw.append(entry)
+    problem = ("feed has errors: " + "; ".join(problems))[:300] if problems else None
+    if not raw and problem:
+        raise ParseError(source, url, f"not a feed: no readable JSON Feed item ({problem})")
+    title, language = doc.get("title"), doc.get("language")
+    return ParsedFeed(_with_keys(raw), title if isinstance(title, str) else None, problem,
                       language=language if isinstance(language, str) else None)
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", str: "a string", int: "a number",
+            float: "a number", bool: "a boolean"}.get(
+        type(value), f"a {type(value).__name__}")
+
+
+def _json_item(item: object) -> tuple[dict[str, str | None] | None, list[str]]:
+    """An item's entry (None: nothing usable in it) and what was wrong with it."""
+    if not isinstance(item, dict):
+        return None, [f"{_kind(item)}, not an object"]
+    bad: list[str] = []
+
+    def text(key: str) -> str | None:
+        value = item.get(key)
+        if value is None or isinstance(value, str):
+            return value or None
+        bad.append(f"`{key}` is {_kind(value)}, not a string")
+        return None
+
+    guid = item.get("id")
+    if isinstance(guid, int | float) and not isinstance(guid, bool):
+        guid = str(guid)  # the spec says string; numbers are common and unambiguous
+    elif guid is not None and not isinstance(guid, str):
+        bad.append(f"`id` is {_kind(guid)}, not a string")
+        guid = None
+    entry = {
+        "guid": (guid.strip() or None) if guid else None,
+        "link": text("url") or text("external_url"),
+        "title": text("title"),
+        "published": text("date_published") or text("date_modified"),
+        "summary": text("content_html") or text("summary") or text("content_text"),
+        "author": _json_author(item, bad),
+    }
+    if not any(entry[k] for k in ("guid", "link", "title", "summary")):
+        return None, bad or ["no id, url, title or content"]
+    return entry, bad
+
+
+def _json_author(item: dict[str, Any], bad: list[str]) -> str | None:
+    """The first author's name: 1.1 `authors` (a list of objects), else 1.0 `author`."""
+    authors = item.get("authors")
+    if authors is not None and not isinstance(authors, list):
+        bad.append(f"`authors` is {_kind(authors)}, not a list")
+        authors = None
+    if not authors and item.get("author") is not None:
+        authors = [item["author"]]
+    for author in authors or ():
+        # a bare string is taken as the name; a name is optional (an author may be a url)
+        name = author.get("name") if isinstance(author, dict) else author
+        if isinstance(name, str) and name.strip():
+            return name
+        if isinstance(author, dict) and name is not None:
+            bad.append(f"an author's `name` is {_kind(name)}, not a string")
+        elif not isinstance(author, dict | str):
+            bad.append(f"an author is {_kind(author)}, not an object")
+    return None
 
 
 def _with_keys(raw: list[dict[str, str | None]]) -> tuple[FeedEntry, ...]:

@@ -5,7 +5,8 @@ host and fewer than `concurrency` overall are in flight, and at least `spacing` 
 passed since the last request to that host started. Requests wait their turn, so a
 cycle over many sources of one outlet spreads itself out rather than failing.
 
-`RobotsCache` keeps one parsed robots.txt per origin for an hour (RFC 9309 2.4
+`RobotsCache` keeps one parsed robots.txt (robots.py: RFC 9309's most specific
+match, not urllib's first match) per origin for an hour (RFC 9309 2.4
 allows caching up to 24 hours). Per RFC 9309 2.3.1: a 4xx robots.txt means no
 restrictions; a 5xx or a network error means "assume complete disallow", cached
 for a few minutes only so a brief outage does not block a host for long.
@@ -18,7 +19,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from urllib.robotparser import RobotFileParser
+
+from .robots import RobotsRules
 
 __all__ = ["HostGate", "RobotsCache"]
 
@@ -75,16 +77,16 @@ class RobotsCache:
         self._fetch = fetch
         self._agent = agent
         self._lock = threading.Lock()
-        self._rules: dict[str, tuple[float, RobotFileParser | bool]] = {}
+        self._rules: dict[str, tuple[float, RobotsRules | bool]] = {}
         self._host_locks: dict[str, threading.Lock] = {}
 
     def allowed(self, origin: str, url: str) -> bool:
         rules = self._rules_for(origin)
         if isinstance(rules, bool):
             return rules
-        return rules.can_fetch(self._agent, url)
+        return rules.allowed(url)
 
-    def _rules_for(self, origin: str) -> RobotFileParser | bool:
+    def _rules_for(self, origin: str) -> RobotsRules | bool:
         with self._lock:
             lock = self._host_locks.setdefault(origin, threading.Lock())
         with lock:  # one robots.txt fetch per origin at a time
@@ -95,7 +97,7 @@ class RobotsCache:
             self._rules[origin] = (time.monotonic() + ttl, rules)
             return rules
 
-    def _load(self, origin: str) -> tuple[RobotFileParser | bool, float]:
+    def _load(self, origin: str) -> tuple[RobotsRules | bool, float]:
         try:
             status, text = self._fetch(origin + "/robots.txt")
         except Exception:
@@ -104,6 +106,4 @@ class RobotsCache:
             return True, self.TTL
         if status >= 500:
             return False, self.FAILURE_TTL
-        parser = RobotFileParser()
-        parser.parse(text.splitlines())
-        return parser, self.TTL
+        return RobotsRules(text, self._agent), self.TTL
