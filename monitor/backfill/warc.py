@@ -13,6 +13,7 @@ its payload, so a rerun skips what is done and a changed archive is read again.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from .items import InputContext, InputItem, host_source
 
 __all__ = ["count_warc", "html_responses", "read_warc"]
 
+TRUNCATED = "truncated or damaged at offset"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -50,24 +52,60 @@ def _warc_date(record: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _parsed(records: ArchiveIterator) -> Iterator[Any]:
+    """warcio's records, its slips on a damaged header made ArchiveLoadFailed: a record
+    cut before its WARC-Target-URI raises AttributeError from inside warcio."""
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except (AttributeError, TypeError, IndexError, KeyError) as e:
+            raise ArchiveLoadFailed(f"{TRUNCATED} {records.offset} (a record's headers are "
+                                    "incomplete)") from e
+        yield record
+
+
+def _cut_short(records: ArchiveIterator, record: Any) -> bool:
+    """Whether the record just read ended before its end: warcio stops quietly at the
+    end of the file, handing back whatever part of the last record is there."""
+    declared = record.rec_headers.get_header("Content-Length") or ""
+    if record.format.startswith("warc") and not declared.strip().isdigit():
+        return True  # its header block was cut before (or in) its Content-Length
+    if getattr(record.raw_stream, "limit", 0) > 0:  # fewer bytes than its Content-Length
+        return True
+    # A .warc.gz record is one gzip member, whose end (and checksum) must be there too;
+    # nothing may follow it in the member (warcio reports that case itself).
+    inflate = records.reader.decompressor
+    return inflate is not None and not inflate.eof and not records.next_line
+
+
 def html_responses(path: Path) -> Iterator[tuple[int, Any, bytes]]:
     """(offset, record, payload) of each HTML 200 response.
 
     Raises OSError or ArchiveLoadFailed when the file is not an archive, and
     ArchiveLoadFailed too when it holds no WARC record at all (warcio reads some
-    text files as old ARC archives).
+    text files as old ARC archives) or when a record is cut short (a truncated file):
+    the records before it have been yielded, that one is not.
     """
     records_seen = 0
     with path.open("rb") as handle:
         records = ArchiveIterator(handle)
-        for record in records:
+        for record in _parsed(records):
             records_seen += record.format.startswith("warc")
-            if not _is_html_page(record):
-                continue
-            payload = record.content_stream().read()  # de-chunked, decompressed
-            yield records.get_record_offset(), record, payload
-    if not records_seen:
-        raise ArchiveLoadFailed("no WARC records in it")
+            html = _is_html_page(record)
+            payload = record.content_stream().read() if html else b""  # de-chunked, inflated
+            offset = records.get_record_offset()  # reads the record to its end
+            if _cut_short(records, record):
+                raise ArchiveLoadFailed(f"{TRUNCATED} {offset} (the record there ends early)")
+            if html:
+                yield offset, record, payload
+        if not records_seen:
+            raise ArchiveLoadFailed("no WARC records in it")
+        # warcio takes a record cut inside its headers for the end of the file.
+        if records.offset < os.fstat(handle.fileno()).st_size:
+            raise ArchiveLoadFailed(f"{TRUNCATED} {records.offset} (a record's headers are "
+                                    "incomplete)")
 
 
 def read_warc(path: Path, ctx: InputContext) -> Iterator[InputItem]:
@@ -94,6 +132,6 @@ def count_warc(path: Path) -> int:
     """
     try:
         with path.open("rb") as handle:
-            return sum(1 for record in ArchiveIterator(handle) if _is_html_page(record))
+            return sum(1 for record in _parsed(ArchiveIterator(handle)) if _is_html_page(record))
     except (OSError, ArchiveLoadFailed, ValueError):
         return 1
