@@ -111,3 +111,29 @@ def test_warc_gz_cut_in_its_gzip_trailer_is_reported(tmp_path, run, export, keep
     out = run("backfill", str(path)).stdout
     assert "new 2" in out and "failed 1" in out, out
     assert f"not a readable WARC file: truncated or damaged at offset {spans[2][1]}" in out, out
+
+
+def test_corrupt_warc_gz_is_one_short_readable_line(tmp_path, run, export):
+    path = tmp_path / "flipped.warc.gz"
+    spans = _write_three(path, True)
+    data = bytearray(path.read_bytes())
+    middle = (spans[1][1] + spans[1][2]) // 2
+    data[middle:middle + 40] = bytes(b ^ 0xFF for b in data[middle:middle + 40])
+    path.write_bytes(bytes(data))
+    result = run("backfill", str(path))
+    failed = [line for line in result.stdout.splitlines() if "failed:" in line]
+    assert len(failed) == 1 and failed[0].isprintable() and len(failed[0]) < 300 + len(
+        str(path)), failed
+    assert "not a readable WARC file" in failed[0] and "offset" in failed[0], failed
+    assert [r["url"] for r in export()] == [spans[0][0]]  # the record before the damage
+    assert result.stderr == ""
+
+
+def test_text_named_warc_gz_leaves_no_library_warnings(tmp_path, run):
+    # Neither gzip nor WARC: warcio reads such lines as old ARC headers and warns.
+    lines = "".join(f'{{"title": "Ferry notice {n}", "text": "The ferry runs at {n}."}}\n'
+                    for n in range(30))
+    (tmp_path / "notes.warc.gz").write_text(lines)
+    result = run("backfill", str(tmp_path / "notes.warc.gz"), expect=1)
+    assert "notes.warc.gz: not a readable WARC file" in result.stdout
+    assert result.stderr == ""
