@@ -210,3 +210,17 @@ def test_an_html_line_without_url_takes_its_canonical_link(tmp_path, run, export
     (stored,) = export()
     assert stored["url"] == "https://canon.example/story-1"
     assert stored["source"] == "local"
+
+
+def test_a_file_given_twice_in_one_command_is_read_once(tmp_path, run, export):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # No `url`: nothing but the checkpoint would tell the second reading from new lines.
+    write_jsonl(folder / "notes.jsonl", [
+        {"title": "Ferry timetable", "text": "The lake ferry runs twice a day from April."},
+        {"title": "Library hours", "text": "The town library opens at nine on weekdays."},
+    ])
+    out = run("backfill", str(folder), str(folder / "notes.jsonl"),
+              str(folder / ".." / "in" / "notes.jsonl")).stdout
+    assert "read 2, new 2" in out and "duplicates 0" in out and "failed 0" in out, out
+    assert len(export()) == 2

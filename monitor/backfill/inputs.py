@@ -143,7 +143,23 @@ def _reader_for(path: Path) -> Reader | None:
 
 
 def discover(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None, str | None]]:
-    """(input as given, file path or None, problem or None), folders walked in order."""
+    """(input as given, file path or None, problem or None), folders walked in order.
+
+    A file reached twice (a folder and a file in it, two spellings of one path) is
+    read once: the first time. Checkpoints alone would not do, since a JSONL line
+    without a `url` would be stored twice in one run.
+    """
+    seen: set[Path] = set()
+    for given, path, problem in _walk(inputs):
+        if path is not None and problem is None:  # problems: each link or name as given
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+        yield given, path, problem
+
+
+def _walk(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None, str | None]]:
     for given in inputs:
         path = Path(given)
         if path.is_dir():
