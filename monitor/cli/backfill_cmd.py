@@ -29,6 +29,7 @@ class _Progress:
     def __call__(self, summary: Summary, total: int | None) -> None:
         if self.tty:
             if self.bar is None:
+                from rich.console import Console
                 from rich.progress import (
                     BarColumn,
                     MofNCompleteColumn,
@@ -37,9 +38,11 @@ class _Progress:
                     TimeRemainingColumn,
                 )
 
+                # On stderr, the terminal tested above: stdout holds the result (--json).
                 self.bar = Progress(TextColumn("backfill"), BarColumn(), MofNCompleteColumn(),
                                     TextColumn("{task.fields[rate]}/s"), TimeRemainingColumn(),
-                                    TextColumn("new {task.fields[new]}"), transient=True)
+                                    TextColumn("new {task.fields[new]}"), transient=True,
+                                    console=Console(stderr=True))
                 self.bar.start()
                 self.task = self.bar.add_task("backfill", total=total, rate=0, new=0)
             rate = int(summary.read / max(time.monotonic() - self.started, 1e-6))
