@@ -87,9 +87,13 @@ def backfill(app: App, inputs: tuple[str, ...], urls_file: str | None, since: st
     items = list(inputs)
     if urls_file:
         try:
-            lines = Path(urls_file).read_text(encoding="utf-8").splitlines()
+            # utf-8-sig: a list saved by Notepad or Excel starts with a BOM, which would
+            # stick to the first URL and make it "no such file or folder".
+            lines = Path(urls_file).read_text(encoding="utf-8-sig").splitlines()
         except OSError as e:
             raise UsageError(f"--urls {urls_file}: cannot read: {e.strerror or e}") from None
+        except UnicodeDecodeError as e:  # a traceback otherwise
+            raise UsageError(f"--urls {urls_file}: not UTF-8 text (byte {e.start})") from None
         items += [u.strip() for u in lines if u.strip() and not u.lstrip().startswith("#")]
     if not items:
         raise UsageError("backfill needs at least one input (a file, a folder or --urls FILE)")
