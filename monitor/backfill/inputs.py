@@ -8,6 +8,7 @@ one line in `READERS` (STYLE.md 4).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -26,9 +27,19 @@ def _digest(data: bytes) -> str:
 
 
 def _decode(data: bytes) -> tuple[str | None, str | None]:
-    """Text of a file, or why it is not text. UTF-8 first, then Windows-1252."""
+    """Text of a file, or why it is not text. UTF-16 by its BOM, else UTF-8 (BOM or
+    not), then Windows-1252."""
+    binary = "not a text file (binary content)"
+    # Windows saves "Unicode" text as UTF-16 with a BOM, half of its bytes NUL: the BOM,
+    # not the NULs, says what such a file is.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")  # the BOM gives the byte order
+        except UnicodeDecodeError:
+            return None, binary
+        return (None, binary) if "\x00" in text[:4096] else (text, None)
     if b"\x00" in data[:4096]:
-        return None, "not a text file (binary content)"
+        return None, binary
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
