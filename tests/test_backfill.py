@@ -210,3 +210,31 @@ def test_an_html_line_without_url_takes_its_canonical_link(tmp_path, run, export
     (stored,) = export()
     assert stored["url"] == "https://canon.example/story-1"
     assert stored["source"] == "local"
+
+
+def test_a_file_given_twice_in_one_command_is_read_once(tmp_path, run, export):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # No `url`: nothing but the checkpoint would tell the second reading from new lines.
+    write_jsonl(folder / "notes.jsonl", [
+        {"title": "Ferry timetable", "text": "The lake ferry runs twice a day from April."},
+        {"title": "Library hours", "text": "The town library opens at nine on weekdays."},
+    ])
+    out = run("backfill", str(folder), str(folder / "notes.jsonl"),
+              str(folder / ".." / "in" / "notes.jsonl")).stdout
+    assert "read 2, new 2" in out and "duplicates 0" in out and "failed 0" in out, out
+    assert len(export()) == 2
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-16-le", "\ufeff"), ("utf-16-be", "\ufeff"),
+                                          ("utf-8", "\ufeff")])
+def test_a_text_file_is_decoded_by_its_bom(tmp_path, run, export, encoding, bom):
+    # Windows' "Unicode" is UTF-16 with a BOM: full of NUL bytes, and still text.
+    text = " date 2024-01-05 Gurez, Jan 5: The valley's only bakery reopened after the snow.\n"
+    (tmp_path / "note.txt").write_bytes((bom + text).encode(encoding))
+    (tmp_path / "blob.txt").write_bytes(b"\x00\x01\x02\x03garbage")
+    out = run("backfill", str(tmp_path)).stdout
+    assert "new 1" in out and "blob.txt: not a text file (binary content)" in out, out
+    (stored,) = export()
+    assert stored["text"].startswith("Gurez, Jan 5: The valley's only bakery")
+    assert stored["published"] == "2024-01-05T00:00:00+05:30"

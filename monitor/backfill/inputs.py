@@ -8,6 +8,7 @@ one line in `READERS` (STYLE.md 4).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -26,9 +27,19 @@ def _digest(data: bytes) -> str:
 
 
 def _decode(data: bytes) -> tuple[str | None, str | None]:
-    """Text of a file, or why it is not text. UTF-8 first, then Windows-1252."""
+    """Text of a file, or why it is not text. UTF-16 by its BOM, else UTF-8 (BOM or
+    not), then Windows-1252."""
+    binary = "not a text file (binary content)"
+    # Windows saves "Unicode" text as UTF-16 with a BOM, half of its bytes NUL: the BOM,
+    # not the NULs, says what such a file is.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")  # the BOM gives the byte order
+        except UnicodeDecodeError:
+            return None, binary
+        return (None, binary) if "\x00" in text[:4096] else (text, None)
     if b"\x00" in data[:4096]:
-        return None, "not a text file (binary content)"
+        return None, binary
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
@@ -143,7 +154,23 @@ def _reader_for(path: Path) -> Reader | None:
 
 
 def discover(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None, str | None]]:
-    """(input as given, file path or None, problem or None), folders walked in order."""
+    """(input as given, file path or None, problem or None), folders walked in order.
+
+    A file reached twice (a folder and a file in it, two spellings of one path) is
+    read once: the first time. Checkpoints alone would not do, since a JSONL line
+    without a `url` would be stored twice in one run.
+    """
+    seen: set[Path] = set()
+    for given, path, problem in _walk(inputs):
+        if path is not None and problem is None:  # problems: each link or name as given
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+        yield given, path, problem
+
+
+def _walk(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None, str | None]]:
     for given in inputs:
         path = Path(given)
         if path.is_dir():

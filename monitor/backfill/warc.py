@@ -13,7 +13,10 @@ its payload, so a rerun skips what is done and a changed archive is read again.
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 from collections.abc import Iterator
+from contextlib import redirect_stderr
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ from .items import InputContext, InputItem, host_source
 
 __all__ = ["count_warc", "html_responses", "read_warc"]
 
+TRUNCATED = "truncated or damaged at offset"
+ONE_STREAM = "non-chunked gzip"  # in warcio's error for a .warc.gz not gzipped by record
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -50,24 +55,95 @@ def _warc_date(record: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _readable(message: str) -> str:
+    """warcio's message as one short printable line: it quotes the line it could not
+    parse whole, binary bytes and all, and explains a one-stream .warc.gz at length."""
+    if ONE_STREAM in message:
+        return "one gzip stream for the whole file, not one per record " \
+               "(`warcio recompress` rewrites it)"
+    head, sep, line = message.partition("first line: ")
+    line = line.strip()
+    if sep and not line.isprintable():
+        message = f"{head}{sep}{line[:60]!r}"
+    elif sep and len(line) > 60:
+        message = f"{head}{sep}{line[:60]}…"
+    message = " ".join(message.split())
+    return message if len(message) <= 200 else message[:199] + "…"
+
+
+def _parsed(records: ArchiveIterator, caught: io.StringIO) -> Iterator[Any]:
+    """warcio's records, its failures past a WARC record given the offset, and its
+    slips on a damaged header made ArchiveLoadFailed (a record cut before its
+    WARC-Target-URI raises AttributeError from inside warcio)."""
+    seen = False
+    while True:
+        try:
+            with redirect_stderr(caught):
+                record = next(records)
+        except StopIteration:
+            return
+        except ArchiveLoadFailed as e:
+            if not seen or ONE_STREAM in str(e):  # not an archive / not about one place
+                raise
+            raise ArchiveLoadFailed(f"{TRUNCATED} {records.offset}: {_readable(str(e))}") from e
+        except (AttributeError, TypeError, IndexError, KeyError) as e:
+            raise ArchiveLoadFailed(f"{TRUNCATED} {records.offset} (a record's headers are "
+                                    "incomplete)") from e
+        seen = seen or record.format.startswith("warc")
+        yield record
+
+
+def _cut_short(records: ArchiveIterator, record: Any) -> bool:
+    """Whether the record just read ended before its end: warcio stops quietly at the
+    end of the file, handing back whatever part of the last record is there."""
+    declared = record.rec_headers.get_header("Content-Length") or ""
+    if record.format.startswith("warc") and not declared.strip().isdigit():
+        return True  # its header block was cut before (or in) its Content-Length
+    if getattr(record.raw_stream, "limit", 0) > 0:  # fewer bytes than its Content-Length
+        return True
+    # A .warc.gz record is one gzip member, whose end (and checksum) must be there too;
+    # nothing may follow it in the member (warcio reports that case itself).
+    inflate = records.reader.decompressor
+    return inflate is not None and not inflate.eof and not records.next_line
+
+
 def html_responses(path: Path) -> Iterator[tuple[int, Any, bytes]]:
     """(offset, record, payload) of each HTML 200 response.
 
     Raises OSError or ArchiveLoadFailed when the file is not an archive, and
     ArchiveLoadFailed too when it holds no WARC record at all (warcio reads some
-    text files as old ARC archives).
+    text files as old ARC archives) or when a record is cut short (a truncated file):
+    the records before it have been yielded, that one is not.
     """
     records_seen = 0
+    # warcio writes its warnings straight to sys.stderr (a record that does not end
+    # where its Content-Length says, a gzip member it cannot inflate), raw bytes and
+    # all: they are caught while warcio reads (in the one thread that reads archives),
+    # and one about a WARC record means that record is damaged.
+    caught = io.StringIO()
     with path.open("rb") as handle:
         records = ArchiveIterator(handle)
-        for record in records:
+        for record in _parsed(records, caught):
             records_seen += record.format.startswith("warc")
-            if not _is_html_page(record):
-                continue
-            payload = record.content_stream().read()  # de-chunked, decompressed
-            yield records.get_record_offset(), record, payload
-    if not records_seen:
-        raise ArchiveLoadFailed("no WARC records in it")
+            html = _is_html_page(record)
+            with redirect_stderr(caught):
+                payload = record.content_stream().read() if html else b""  # de-chunked
+                offset = records.get_record_offset()  # reads the record to its end
+            if _cut_short(records, record):
+                raise ArchiveLoadFailed(f"{TRUNCATED} {offset} (the record there ends early)")
+            warning = caught.getvalue().strip().partition("\n")[0].removeprefix("WARNING: ")
+            caught.seek(0)
+            caught.truncate()
+            if warning and record.format.startswith("warc"):
+                raise ArchiveLoadFailed(f"{TRUNCATED} {offset} ({_readable(warning)})")
+            if html:
+                yield offset, record, payload
+        if not records_seen:
+            raise ArchiveLoadFailed("no WARC records in it")
+        # warcio takes a record cut inside its headers for the end of the file.
+        if records.offset < os.fstat(handle.fileno()).st_size:
+            raise ArchiveLoadFailed(f"{TRUNCATED} {records.offset} (a record's headers are "
+                                    "incomplete)")
 
 
 def read_warc(path: Path, ctx: InputContext) -> Iterator[InputItem]:
@@ -84,7 +160,8 @@ def read_warc(path: Path, ctx: InputContext) -> Iterator[InputItem]:
             yield InputItem(f"{base}@{offset}|{digest}", f"{path}@{offset}", raw,
                             fetched_at=_warc_date(record))
     except (OSError, ArchiveLoadFailed, ValueError) as e:
-        yield InputItem(f"{base}|unreadable", str(path), error=f"not a readable WARC file: {e}")
+        yield InputItem(f"{base}|unreadable", str(path),
+                        error=f"not a readable WARC file: {_readable(str(e))}")
 
 
 def count_warc(path: Path) -> int:
@@ -93,7 +170,8 @@ def count_warc(path: Path) -> int:
     Reads headers only: warcio skips the payloads nobody reads.
     """
     try:
-        with path.open("rb") as handle:
-            return sum(1 for record in ArchiveIterator(handle) if _is_html_page(record))
+        with path.open("rb") as handle, redirect_stderr(io.StringIO()) as caught:
+            pages = _parsed(ArchiveIterator(handle), caught)  # warnings: read_warc says it
+            return sum(1 for record in pages if _is_html_page(record))
     except (OSError, ArchiveLoadFailed, ValueError):
         return 1

@@ -29,6 +29,7 @@ class _Progress:
     def __call__(self, summary: Summary, total: int | None) -> None:
         if self.tty:
             if self.bar is None:
+                from rich.console import Console
                 from rich.progress import (
                     BarColumn,
                     MofNCompleteColumn,
@@ -37,9 +38,11 @@ class _Progress:
                     TimeRemainingColumn,
                 )
 
+                # On stderr, the terminal tested above: stdout holds the result (--json).
                 self.bar = Progress(TextColumn("backfill"), BarColumn(), MofNCompleteColumn(),
                                     TextColumn("{task.fields[rate]}/s"), TimeRemainingColumn(),
-                                    TextColumn("new {task.fields[new]}"), transient=True)
+                                    TextColumn("new {task.fields[new]}"), transient=True,
+                                    console=Console(stderr=True))
                 self.bar.start()
                 self.task = self.bar.add_task("backfill", total=total, rate=0, new=0)
             rate = int(summary.read / max(time.monotonic() - self.started, 1e-6))
@@ -84,9 +87,13 @@ def backfill(app: App, inputs: tuple[str, ...], urls_file: str | None, since: st
     items = list(inputs)
     if urls_file:
         try:
-            lines = Path(urls_file).read_text(encoding="utf-8").splitlines()
+            # utf-8-sig: a list saved by Notepad or Excel starts with a BOM, which would
+            # stick to the first URL and make it "no such file or folder".
+            lines = Path(urls_file).read_text(encoding="utf-8-sig").splitlines()
         except OSError as e:
             raise UsageError(f"--urls {urls_file}: cannot read: {e.strerror or e}") from None
+        except UnicodeDecodeError as e:  # a traceback otherwise
+            raise UsageError(f"--urls {urls_file}: not UTF-8 text (byte {e.start})") from None
         items += [u.strip() for u in lines if u.strip() and not u.lstrip().startswith("#")]
     if not items:
         raise UsageError("backfill needs at least one input (a file, a folder or --urls FILE)")

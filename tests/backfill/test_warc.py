@@ -70,3 +70,70 @@ def test_damaged_warc_is_reported(tmp_path, run):
     (tmp_path / "bad.warc").write_text("a text file, not an archive\n")
     out = run("backfill", str(tmp_path / "bad.warc"), expect=1).stdout
     assert "bad.warc: not a readable WARC file" in out
+
+
+def _write_three(path: Path, gzip: bool) -> list[tuple[str, int, int]]:
+    """Three article pages; (url, start, end) of each record in the file."""
+    spans = []
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=gzip)
+        for number in (211, 212, 213):
+            url = f"https://ledger.example/news/orchards-{number}"
+            start = handle.tell()
+            _record(writer, url, article_html(make_article(number), url, size=20_000).encode())
+            spans.append((url, start, handle.tell()))
+    return spans
+
+
+@pytest.mark.parametrize("name,gzip", [("cut.warc.gz", True), ("cut.warc", False)])
+@pytest.mark.parametrize("cut_in,where", [(1, "page"), (2, "page"), (1, "headers")])
+def test_truncated_warc_keeps_what_came_before_and_says_so(tmp_path, run, export, name,
+                                                           gzip, cut_in, where):
+    path = tmp_path / name
+    spans = _write_three(path, gzip)
+    _, start, end = spans[cut_in]
+    cut = (start + end) // 2 if where == "page" else start + 100  # in its WARC headers
+    path.write_bytes(path.read_bytes()[:cut])
+    out = run("backfill", str(path)).stdout  # exit 0: some of the input was read
+    assert f"new {cut_in}" in out and "failed 1" in out, out
+    assert f"failed: {path}: not a readable WARC file: truncated" in out, out
+    assert f"at offset {start}" in out, out
+    # The records before the cut are stored whole; the cut one is not stored at all.
+    assert [r["url"] for r in export()] == [u for u, _, _ in spans[:cut_in]]
+
+
+@pytest.mark.parametrize("keep", [4, 12])
+def test_warc_gz_cut_in_its_gzip_trailer_is_reported(tmp_path, run, export, keep):
+    # The page itself is whole, but the gzip member did not end: the file is damaged.
+    path = tmp_path / "cut.warc.gz"
+    spans = _write_three(path, True)
+    path.write_bytes(path.read_bytes()[:-keep])
+    out = run("backfill", str(path)).stdout
+    assert "new 2" in out and "failed 1" in out, out
+    assert f"not a readable WARC file: truncated or damaged at offset {spans[2][1]}" in out, out
+
+
+def test_corrupt_warc_gz_is_one_short_readable_line(tmp_path, run, export):
+    path = tmp_path / "flipped.warc.gz"
+    spans = _write_three(path, True)
+    data = bytearray(path.read_bytes())
+    middle = (spans[1][1] + spans[1][2]) // 2
+    data[middle:middle + 40] = bytes(b ^ 0xFF for b in data[middle:middle + 40])
+    path.write_bytes(bytes(data))
+    result = run("backfill", str(path))
+    failed = [line for line in result.stdout.splitlines() if "failed:" in line]
+    assert len(failed) == 1 and failed[0].isprintable() and len(failed[0]) < 300 + len(
+        str(path)), failed
+    assert "not a readable WARC file" in failed[0] and "offset" in failed[0], failed
+    assert [r["url"] for r in export()] == [spans[0][0]]  # the record before the damage
+    assert result.stderr == ""
+
+
+def test_text_named_warc_gz_leaves_no_library_warnings(tmp_path, run):
+    # Neither gzip nor WARC: warcio reads such lines as old ARC headers and warns.
+    lines = "".join(f'{{"title": "Ferry notice {n}", "text": "The ferry runs at {n}."}}\n'
+                    for n in range(30))
+    (tmp_path / "notes.warc.gz").write_text(lines)
+    result = run("backfill", str(tmp_path / "notes.warc.gz"), expect=1)
+    assert "notes.warc.gz: not a readable WARC file" in result.stdout
+    assert result.stderr == ""

@@ -246,3 +246,22 @@ def test_a_child_sitemap_disallowed_by_robots_is_never_requested(site, run, conf
                            config=config))
     assert summary["skipped"] == {"disallowed by robots.txt": 1} and summary["new"] == 0
     assert site.hits["/private/sm.xml"] == 0 and not site.page_hits()
+
+
+def test_url_list_saved_with_a_bom_and_crlf(site, run, export, config, tmp_path):
+    # Notepad's "UTF-8" and Excel's CSV-as-text both start the file with a BOM.
+    for number, path in ((121, "/a.html"), (122, "/b.html")):
+        site.put(path, article_html(make_article(number), site.url(path), size=15_000))
+    urls = tmp_path / "urls.txt"
+    urls.write_bytes(("\ufeff" + site.url("/a.html") + "\r\n# second one\r\n\r\n"
+                      + site.url("/b.html") + "\r\n").encode("utf-8"))
+    summary = _summary(run("backfill", "--urls", str(urls), "--jobs", "1", "--json",
+                           config=config))
+    assert summary["new"] == 2 and summary["failed"] == [], summary
+    assert {r["url"] for r in export()} == {site.url("/a.html"), site.url("/b.html")}
+
+
+def test_url_list_not_in_utf8_is_a_usage_error(run, tmp_path):
+    (tmp_path / "urls.txt").write_bytes("https://ledger.example/café\n".encode("cp1252"))
+    result = run("backfill", "--urls", str(tmp_path / "urls.txt"), expect=2)
+    assert "urls.txt: not UTF-8 text" in result.output
