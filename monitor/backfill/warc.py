@@ -15,12 +15,16 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import sys
+import threading
 from collections.abc import Iterator
-from contextlib import redirect_stderr
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import warcio.archiveiterator
+import warcio.bufferedreaders
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -33,6 +37,43 @@ __all__ = ["count_warc", "html_responses", "read_warc"]
 TRUNCATED = "truncated or damaged at offset"
 ONE_STREAM = "non-chunked gzip"  # in warcio's error for a .warc.gz not gzipped by record
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class _WarcioSys:
+    """What warcio's readers see as `sys`: the real module, but `stderr` is a buffer of
+    our own in a thread that is reading an archive here (`_warnings_into`).
+
+    warcio writes its warnings straight to sys.stderr (a record that does not end where
+    its Content-Length says, a gzip member it cannot inflate), binary bytes and all.
+    Swapping the process's sys.stderr (`contextlib.redirect_stderr`) also took in what
+    other threads wrote meanwhile, such as the progress bar's refreshes, which then
+    read as warnings about a whole archive.
+    """
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys, name)
+
+    @property
+    def stderr(self) -> Any:
+        return getattr(self.local, "sink", None) or sys.stderr
+
+
+_WARCIO_SYS = _WarcioSys()
+for _module in (warcio.archiveiterator, warcio.bufferedreaders):
+    _module.sys = _WARCIO_SYS  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _warnings_into(sink: io.StringIO) -> Iterator[None]:
+    """warcio's warnings in this thread go to `sink` (nowhere else is touched)."""
+    _WARCIO_SYS.local.sink = sink
+    try:
+        yield
+    finally:
+        _WARCIO_SYS.local.sink = None
 
 
 def _is_html_page(record: Any) -> bool:
@@ -78,7 +119,7 @@ def _parsed(records: ArchiveIterator, caught: io.StringIO) -> Iterator[Any]:
     seen = False
     while True:
         try:
-            with redirect_stderr(caught):
+            with _warnings_into(caught):
                 record = next(records)
         except StopIteration:
             return
@@ -103,8 +144,10 @@ def _cut_short(records: ArchiveIterator, record: Any) -> bool:
         return True
     # A .warc.gz record is one gzip member, whose end (and checksum) must be there too;
     # nothing may follow it in the member (warcio reports that case itself).
-    inflate = records.reader.decompressor
-    return inflate is not None and not inflate.eof and not records.next_line
+    # (warcio internals, pinned in pyproject.toml; absent, the check is skipped)
+    inflate = getattr(getattr(records, "reader", None), "decompressor", None)
+    return (inflate is not None and not getattr(inflate, "eof", True)
+            and not getattr(records, "next_line", None))
 
 
 def html_responses(path: Path) -> Iterator[tuple[int, Any, bytes]]:
@@ -116,17 +159,14 @@ def html_responses(path: Path) -> Iterator[tuple[int, Any, bytes]]:
     the records before it have been yielded, that one is not.
     """
     records_seen = 0
-    # warcio writes its warnings straight to sys.stderr (a record that does not end
-    # where its Content-Length says, a gzip member it cannot inflate), raw bytes and
-    # all: they are caught while warcio reads (in the one thread that reads archives),
-    # and one about a WARC record means that record is damaged.
+    # A warning of warcio's about a WARC record (`_WarcioSys`) means it is damaged.
     caught = io.StringIO()
     with path.open("rb") as handle:
         records = ArchiveIterator(handle)
         for record in _parsed(records, caught):
             records_seen += record.format.startswith("warc")
             html = _is_html_page(record)
-            with redirect_stderr(caught):
+            with _warnings_into(caught):
                 payload = record.content_stream().read() if html else b""  # de-chunked
                 offset = records.get_record_offset()  # reads the record to its end
             if _cut_short(records, record):
@@ -170,8 +210,8 @@ def count_warc(path: Path) -> int:
     Reads headers only: warcio skips the payloads nobody reads.
     """
     try:
-        with path.open("rb") as handle, redirect_stderr(io.StringIO()) as caught:
-            pages = _parsed(ArchiveIterator(handle), caught)  # warnings: read_warc says it
+        with path.open("rb") as handle:
+            pages = _parsed(ArchiveIterator(handle), io.StringIO())  # read_warc says it
             return sum(1 for record in pages if _is_html_page(record))
     except (OSError, ArchiveLoadFailed, ValueError):
         return 1

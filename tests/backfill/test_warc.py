@@ -137,3 +137,30 @@ def test_text_named_warc_gz_leaves_no_library_warnings(tmp_path, run):
     result = run("backfill", str(tmp_path / "notes.warc.gz"), expect=1)
     assert "notes.warc.gz: not a readable WARC file" in result.stdout
     assert result.stderr == ""
+
+
+def test_other_threads_writing_to_stderr_do_not_make_an_archive_damaged(tmp_path):
+    """warcio's warnings are caught for the reading thread only: the progress bar
+    redrawing itself on stderr from its own thread meanwhile is not a warning."""
+    import sys
+    import threading
+
+    from monitor.backfill.warc import html_responses
+
+    path = tmp_path / "whole.warc.gz"
+    spans = _write_three(path, True)
+    stop = threading.Event()
+
+    def redraw() -> None:
+        while not stop.wait(0.0005):
+            sys.stderr.write("\rbackfill ━━━━━━━━━━ 1/3\n")
+
+    painter = threading.Thread(target=redraw, daemon=True)
+    painter.start()
+    try:
+        urls = [record.rec_headers.get_header("WARC-Target-URI")
+                for _ in range(20) for _, record, _ in html_responses(path)]
+    finally:
+        stop.set()
+        painter.join(5)
+    assert urls == [u for u, _, _ in spans] * 20
