@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
 from .feeds import article_page
 
 NEWS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
@@ -33,29 +35,25 @@ def _serve_pages(server) -> None:
         server.serve(path, body=article_page(title, text).encode(), content_type="text/html")
 
 
-def _titles(fetcher) -> set[str]:
+def _fetched_titles(server, make_fetcher, path: str) -> set[str]:
+    """The titles a sitemap source at `path` stores in one turn (which must succeed)."""
+    fetcher = make_fetcher([{"name": "s", "url": server.url(path), "kind": "sitemap"}])
+    result = fetcher.fetch_source(fetcher.settings.sources[0], force=True)
+    assert result.outcome == "ok", result
     return {r["title"] for r in fetcher.app.store.db.query("SELECT title FROM articles")}
 
 
-def test_a_news_sitemap_source_stores_its_pages(server, make_fetcher):
+@pytest.mark.parametrize("path,packed,content_type", [
+    ("/sm/news.xml", False, "application/xml"),
+    ("/sm/news.xml.gz", True, "application/x-gzip"),  # a file: no Content-Encoding
+])
+def test_a_news_sitemap_source_stores_its_pages(server, make_fetcher, path, packed,
+                                                content_type):
     _serve_pages(server)
-    server.serve("/sm/news.xml", body=_urlset(server))
-    fetcher = make_fetcher([{"name": "s", "url": server.url("/sm/news.xml"),
-                             "kind": "sitemap"}])
-    result = fetcher.fetch_source(fetcher.settings.sources[0], force=True)
-    assert result.outcome == "ok", result
-    assert _titles(fetcher) == {title for title, _ in STORIES.values()}
-
-
-def test_a_gzipped_sitemap_file_is_read_like_a_plain_one(server, make_fetcher):
-    _serve_pages(server)
-    server.serve("/sm/news.xml.gz", body=gzip.compress(_urlset(server)),
-                 content_type="application/x-gzip")
-    fetcher = make_fetcher([{"name": "s", "url": server.url("/sm/news.xml.gz"),
-                             "kind": "sitemap"}])
-    result = fetcher.fetch_source(fetcher.settings.sources[0], force=True)
-    assert result.outcome == "ok", result
-    assert _titles(fetcher) == {title for title, _ in STORIES.values()}
+    body = _urlset(server)
+    server.serve(path, body=gzip.compress(body) if packed else body, content_type=content_type)
+    assert _fetched_titles(server, make_fetcher, path) == {
+        title for title, _ in STORIES.values()}
 
 
 def test_an_index_of_gzipped_sitemaps_is_followed(server, make_fetcher):
@@ -66,11 +64,8 @@ def test_an_index_of_gzipped_sitemaps_is_followed(server, make_fetcher):
              'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>'
              f'{server.url("/sm/news-1.xml.gz")}</loc></sitemap></sitemapindex>')
     server.serve("/sm/index.xml", body=index.encode())
-    fetcher = make_fetcher([{"name": "s", "url": server.url("/sm/index.xml"),
-                             "kind": "sitemap"}])
-    result = fetcher.fetch_source(fetcher.settings.sources[0], force=True)
-    assert result.outcome == "ok", result
-    assert _titles(fetcher) == {title for title, _ in STORIES.values()}
+    assert _fetched_titles(server, make_fetcher, "/sm/index.xml") == {
+        title for title, _ in STORIES.values()}
 
 
 def test_a_gzip_bomb_sitemap_is_a_parse_error_not_a_memory_blowup(server, make_fetcher):
