@@ -14,7 +14,8 @@ one message that was in flight when the process died (README "Delivery guarantee
 Retries back off exponentially (30 s, 1 min, 2 min ... capped at 1 h) or wait what
 the server's Retry-After says; a retriable failure also holds the rest of that
 channel's rows until the next pass. After MAX_ATTEMPTS, or on a permanent error (a
-4xx other than 408/429, a refused recipient), the row is `failed` with its error kept.
+4xx other than 408/429, a recipient refused with a 5xx), the row is `failed` with
+its error kept.
 """
 
 from __future__ import annotations
