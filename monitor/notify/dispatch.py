@@ -170,6 +170,10 @@ class Dispatcher:
             make_sender(settings, channel, self.client)(message)
         except DeliveryError as e:
             return self._record_failure(row, attempt, now, e)
+        except Exception as e:  # a sender's bug must fail this row, not stop the outbox
+            log.exception("delivery #%d: the %s sender failed", row["id"], channel.kind)
+            return self._record_failure(row, attempt, now, DeliveryError(
+                row["channel"], "other", f"unexpected error while sending: {e!r}"))
         store.record_attempt(row["id"], attempt, "sent", at)
         log.info("delivery #%d (%s) sent on %s", row["id"], row["kind"], row["channel"])
         return "sent"
