@@ -200,3 +200,22 @@ def test_a_sender_bug_fails_its_row_not_the_pass(make_app, endpoint: Endpoint,
         assert dispatcher.run(soon()).retrying == 1
     (row,) = app.store.deliveries()
     assert row["status"] == "pending" and "sender bug" in row["last_error"]["message"]
+
+
+def test_huge_hostile_headline_stays_within_slack_limits(make_app, endpoint: Endpoint,
+                                                         monkeypatch) -> None:
+    # Slack answers 400 invalid_blocks (a permanent failure) to a section text over
+    # 3000 characters; a scraped headline can be far longer, and escaping grows it.
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url))
+    title = "Article 370 " + "<!channel> & <!here> " * 300
+    ingest(app, title, STORIES[0][1], url="https://news.example/long")
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(soon()).sent == 1
+    body = endpoint.bodies()[0]
+    texts = [b["text"]["text"] for b in body["blocks"] if b["type"] == "section"]
+    assert all(len(t) <= 3000 for t in texts)
+    assert texts[0].startswith("*<https://news.example/long|Article 370 &lt;!channel&gt; &amp;")
+    assert "…>*" in texts[0]  # clipped, still a link to the whole article
+    assert "<!" not in str(body)
+    assert len(body["text"]) < 3000
