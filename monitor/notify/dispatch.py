@@ -8,8 +8,9 @@ One attempt at one row, each step committed before the next (STYLE.md 3):
 
 A process killed between 1 and 3 leaves the row `sending`. The next pass puts such a
 row back to `pending` when its owner is gone (same host, pid not alive) or its lease
-expired, and sends it again: delivery is at-least-once, and a repeat can only be the
-one message that was in flight when the process died (README "Delivery guarantees").
+expired, and sends it again: delivery is at-least-once. A repeat is that message, or
+one the server took without its answer reaching us (a timeout is retried like any
+failure); both carry the row's idempotency key (README "Delivery guarantees").
 
 Retries back off exponentially (30 s, 1 min, 2 min ... capped at 1 h) or wait what
 the server's Retry-After says; a retriable failure also holds the rest of that
