@@ -23,6 +23,7 @@ from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -40,6 +41,7 @@ __all__ = [
     "load_settings",
     "parse_duration",
     "resolve_secret",
+    "url_problem",
 ]
 
 DEFAULT_CONFIG = Path("config/monitor.toml")
@@ -204,6 +206,14 @@ class Channel(_Section):
             raise ValueError('`ca_file` needs an email channel with security = "starttls" '
                              'or "ssl"')
         return self
+
+    @field_validator("webhook_url", "url")
+    @classmethod
+    def _usable_url(cls, value: str | None) -> str | None:
+        """Fail at load, not with an hour of retries (an `env:` URL is checked at send)."""
+        if value and not value.startswith("env:") and (problem := url_problem(value)):
+            raise ValueError(problem)
+        return value
 
     @field_validator("ca_file")
     @classmethod
@@ -400,6 +410,20 @@ def check_rule_concepts(settings: Settings, known: Collection[str]) -> None:
                 f'alerts[{i}] ("{rule.name}").concepts[{j}]',
                 f'"{name}" is not a concept of the taxonomy{hint}',
             )
+
+
+def url_problem(value: str) -> str | None:
+    """Why a channel's URL cannot be posted to, or None."""
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        return "the URL holds a space or control character (a stray newline?)"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises on a bad port
+    except ValueError as e:
+        return f"not a URL: {e}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http:// or https:// URL with a host"
+    return None
 
 
 def resolve_secret(settings: Settings, channel: Channel, key: str) -> str | None:

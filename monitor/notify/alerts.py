@@ -19,6 +19,14 @@ from .render import local_time, mrkdwn, mrkdwn_link, render
 __all__ = ["Notice", "alert_message", "idempotency_key", "notice_message", "snippet"]
 
 BEFORE, AFTER = 140, 180  # characters of context around the mention
+# Slack refuses (HTTP 400, a permanent failure) a section whose text passes 3000
+# characters, and a headline from the open web can be any length: Slack gets a
+# clipped one, the link still leads to the whole article.
+SLACK_TITLE, SLACK_SECTION = 300, 3000
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def idempotency_key(row: dict[str, Any]) -> str:
@@ -79,9 +87,12 @@ def _alert_blocks(a: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     context = (f"Concepts: {mrkdwn(', '.join(a['concepts']) or '-')} · Coverage: "
                f"{cov['articles']} report(s) from {cov['outlets']} outlet(s) · "
                f"Rule: {mrkdwn(a['rule'])}")
+    title, byline = _clip(a["title"], SLACK_TITLE), f"{mrkdwn(a['source'])} · {a['time']}"
+    head = f"*{mrkdwn_link(a['url'], title)}*\n{byline}"
+    if len(head) > SLACK_SECTION:  # a monstrous URL: the headline without its link
+        head = _clip(f"*{mrkdwn_link(None, title)}*\n{byline}", SLACK_SECTION)
     return (
-        {"type": "section", "text": {"type": "mrkdwn", "text":
-            f"*{mrkdwn_link(a['url'], a['title'])}*\n{mrkdwn(a['source'])} · {a['time']}"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": head}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "> " + quote}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
     )
@@ -104,7 +115,8 @@ def alert_message(row: dict[str, Any], article: dict[str, Any], rule: AlertRule 
         subject=f"[{row['rule']}] {a['title']}",
         text=render("alert.txt.j2", a=a),
         html=render("alert.html.j2", a=a),
-        slack_text=mrkdwn(f"{a['title']} ({a['source']}, alert rule {row['rule']})"),
+        slack_text=mrkdwn(f"{_clip(a['title'], SLACK_TITLE)} ({a['source']}, alert rule "
+                          f"{row['rule']})"),
         blocks=_alert_blocks(a),
         data=data,
     )

@@ -8,6 +8,7 @@ text; summaries count their suppressed rows now; health alerts carry their facts
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -41,7 +42,8 @@ def _summary(app: App, row: dict[str, Any]) -> Message:
         body=f"Storm control: rule \"{row['rule']}\" sends at most {limit} alerts an hour "
              f"to channel {row['channel']}; {count} more matching "
              f"article{'s were' if count != 1 else ' was'} not sent. List them with:",
-        command=f"monitor alerts --rule {row['rule']}",
+        # Quoted: a rule name may hold spaces, and the desk pastes this into a shell.
+        command=f"monitor alerts --rule {shlex.quote(row['rule'])}",
     )
     return notice_message(row, notice, {"rule": row["rule"], "suppressed": count,
                                         "command": notice.command})

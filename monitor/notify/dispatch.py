@@ -8,13 +8,15 @@ One attempt at one row, each step committed before the next (STYLE.md 3):
 
 A process killed between 1 and 3 leaves the row `sending`. The next pass puts such a
 row back to `pending` when its owner is gone (same host, pid not alive) or its lease
-expired, and sends it again: delivery is at-least-once, and a repeat can only be the
-one message that was in flight when the process died (README "Delivery guarantees").
+expired, and sends it again: delivery is at-least-once. A repeat is that message, or
+one the server took without its answer reaching us (a timeout is retried like any
+failure); both carry the row's idempotency key (README "Delivery guarantees").
 
 Retries back off exponentially (30 s, 1 min, 2 min ... capped at 1 h) or wait what
 the server's Retry-After says; a retriable failure also holds the rest of that
 channel's rows until the next pass. After MAX_ATTEMPTS, or on a permanent error (a
-4xx other than 408/429, a refused recipient), the row is `failed` with its error kept.
+4xx other than 408/429, a recipient refused with a 5xx), the row is `failed` with
+its error kept.
 """
 
 from __future__ import annotations
@@ -169,6 +171,10 @@ class Dispatcher:
             make_sender(settings, channel, self.client)(message)
         except DeliveryError as e:
             return self._record_failure(row, attempt, now, e)
+        except Exception as e:  # a sender's bug must fail this row, not stop the outbox
+            log.exception("delivery #%d: the %s sender failed", row["id"], channel.kind)
+            return self._record_failure(row, attempt, now, DeliveryError(
+                row["channel"], "other", f"unexpected error while sending: {e!r}"))
         store.record_attempt(row["id"], attempt, "sent", at)
         log.info("delivery #%d (%s) sent on %s", row["id"], row["kind"], row["channel"])
         return "sent"

@@ -11,6 +11,7 @@ own script's direction.
 from __future__ import annotations
 
 import re
+import shlex
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -68,7 +69,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(mrkdwn=mrkdwn, mrkdwn_link=mrkdwn_link, md=md, direction=direction)
+    env.filters.update(mrkdwn=mrkdwn, mrkdwn_link=mrkdwn_link, md=md, direction=direction,
+                       shquote=shlex.quote)  # commands shown to be pasted into a shell
     return env
 
 

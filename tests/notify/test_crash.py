@@ -7,7 +7,12 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import httpx
+
+from monitor.notify import Dispatcher
 
 from .conftest import Endpoint, save_alerting
 
@@ -77,3 +82,21 @@ def test_sigkill_mid_delivery_loses_nothing(make_app, endpoint: Endpoint,
         assert twice.startswith(f"monitor-{in_flight[0]['id']}-")
     redone = next(r for r in final if r["id"] == in_flight[0]["id"])
     assert redone["attempts"] == 2
+
+
+def test_a_timeout_after_the_server_took_it_repeats_with_the_same_key(
+        make_app, endpoint: Endpoint, monkeypatch) -> None:
+    """README guarantee 3: the other source of a repeat, and it carries the same key."""
+    monkeypatch.setenv("TEST_HOOK_SECRET", "k")
+    app = make_app(webhook_config(endpoint.url))
+    save_alerting(app, 1, "status", ("hook",))
+    endpoint.delay = 1.0  # the endpoint records the request, then answers too late
+    now = datetime.now(UTC) + timedelta(seconds=5)
+    with Dispatcher(app, client=httpx.Client(timeout=0.3)) as dispatcher:
+        assert dispatcher.run(now).retrying == 1
+        endpoint.delay = 0.0
+        assert dispatcher.run(now + timedelta(minutes=1)).sent == 1
+    keys = [r["headers"]["Idempotency-Key"] for r in endpoint.requests]
+    assert len(keys) == 2 and keys[0] == keys[1]
+    (row,) = app.store.deliveries()
+    assert row["last_error"]["kind"] == "timeout"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from monitor.cli import cli
 from monitor.notify import Dispatcher
 
-from .conftest import SmtpServer, ingest
+from .conftest import SmtpServer, _Inbox, _LoopbackController, ingest
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning")
 
@@ -142,3 +143,48 @@ def test_digest_email_once_per_day_then_forced(make_app, smtp: SmtpServer, monke
     assert "desk-email: sent" in send("--force")
     assert len(smtp.inbox.messages) == 2
     assert smtp.inbox.messages[1]["Message-ID"] != mail["Message-ID"]
+
+
+class _Greylisting(_Inbox):
+    """Answers RCPT with a scripted reply first (e.g. a greylisting 450), then 250."""
+
+    def __init__(self, replies: list[str]) -> None:
+        super().__init__()
+        self.replies = replies
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if self.replies:
+            return self.replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.parametrize(("reply", "status", "delivered"), [
+    ("450 4.2.0 Greylisted, please try again later", "sent", 1),
+    ("550 5.1.1 No such mailbox here", "failed", 0),
+])
+def test_recipient_refused_for_now_is_retried_refused_for_good_fails(
+        make_app, reply: str, status: str, delivered: int) -> None:
+    inbox = _Greylisting([reply])
+    controller = _LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        config = email_config(SmtpServer("127.0.0.1", controller.port, inbox))
+        config = config.replace('username = "env:TEST_SMTP_USER"\n', "").replace(
+            'password = "env:TEST_SMTP_PASSWORD"\n', "").replace(
+            '["desk@desk.example", "editor@desk.example"]', '["desk@desk.example"]')
+        app = make_app(config)
+        ingest(app, "Article 370 petitions listed for Tuesday",
+               "The registry listed the Article 370 petitions for hearing on Tuesday.")
+        T0 = datetime.now(UTC) + timedelta(seconds=5)
+        with Dispatcher(app) as dispatcher:
+            dispatcher.run(T0)
+            (row,) = app.store.deliveries()
+            assert reply.split()[0] in row["last_error"]["message"]
+            dispatcher.run(T0 + timedelta(minutes=2))  # after the first backoff
+        (row,) = app.store.deliveries()
+        assert row["status"] == status
+        assert len(inbox.messages) == delivered
+    finally:
+        controller.stop()

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from monitor.errors import ConfigError
 from monitor.notify import Dispatcher
+from monitor.notify.channels import SENDERS
 
 from .conftest import Endpoint, ingest
 
@@ -154,3 +158,64 @@ def test_slack_digest_is_compact_block_kit(make_app, endpoint: Endpoint, monkeyp
     assert "<b>" not in mrkdwn
     assert send_digest(app, date(2024, 3, 10))[0].status == "already-sent"
     assert len(endpoint.requests) == 1
+
+
+def test_malformed_url_in_the_file_is_a_config_error_naming_the_key(make_app) -> None:
+    config = slack_config("").replace('"env:TEST_SLACK_URL"', '"hooks.slack.example/T0/B0"')
+    with pytest.raises(ConfigError) as caught:
+        make_app(config)
+    assert 'channels[0] ("desk-slack").webhook_url' in str(caught.value)
+    assert "not an http:// or https:// URL" in str(caught.value)
+
+
+def test_malformed_url_from_the_env_fails_its_row_not_the_outbox(make_app, endpoint: Endpoint,
+                                                                 monkeypatch) -> None:
+    # An env file written on Windows leaves a "\r" at the end of the value.
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url + "\r")
+    app = make_app(slack_config(endpoint.url))
+    ingest(app, *STORIES[0])
+    ingest(app, *STORIES[1])
+    T0 = soon()
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(T0).retrying == 1
+        row = app.store.deliveries(pending=True)[-1]
+        assert row["last_error"]["message"].startswith(
+            'channels ("desk-slack").webhook_url (env:TEST_SLACK_URL): ')
+        assert endpoint.requests == []
+        monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+        assert dispatcher.run(T0 + timedelta(minutes=1)).sent == 2
+
+
+def test_a_sender_bug_fails_its_row_not_the_pass(make_app, endpoint: Endpoint,
+                                                 monkeypatch) -> None:
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url))
+    ingest(app, *STORIES[0])
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("sender bug")
+
+    monkeypatch.setitem(SENDERS, "slack", broken)
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(soon()).retrying == 1
+    (row,) = app.store.deliveries()
+    assert row["status"] == "pending" and "sender bug" in row["last_error"]["message"]
+
+
+def test_huge_hostile_headline_stays_within_slack_limits(make_app, endpoint: Endpoint,
+                                                         monkeypatch) -> None:
+    # Slack answers 400 invalid_blocks (a permanent failure) to a section text over
+    # 3000 characters; a scraped headline can be far longer, and escaping grows it.
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url))
+    title = "Article 370 " + "<!channel> & <!here> " * 300
+    ingest(app, title, STORIES[0][1], url="https://news.example/long")
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(soon()).sent == 1
+    body = endpoint.bodies()[0]
+    texts = [b["text"]["text"] for b in body["blocks"] if b["type"] == "section"]
+    assert all(len(t) <= 3000 for t in texts)
+    assert texts[0].startswith("*<https://news.example/long|Article 370 &lt;!channel&gt; &amp;")
+    assert "…>*" in texts[0]  # clipped, still a link to the whole article
+    assert "<!" not in str(body)
+    assert len(body["text"]) < 3000

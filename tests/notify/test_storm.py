@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import shlex
 from datetime import UTC, datetime, timedelta
 
+from click.testing import CliRunner
+
+from monitor.cli import cli
 from monitor.notify import Dispatcher
 
 from .conftest import Endpoint, save_alerting
@@ -66,3 +71,23 @@ def test_storm_goes_on_next_hour_with_a_fresh_budget(make_app, endpoint: Endpoin
     # the second summary (older rows) goes before the new hour's alerts
     assert events == [("alert", None)] * 3 + [("summary", 7)] + [("summary", 12)] \
         + [("alert", None)] * 3
+
+
+def test_summary_command_works_for_a_rule_name_with_spaces(make_app, endpoint: Endpoint,
+                                                           monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("TEST_HOOK_SECRET", "hook-key")
+    app = make_app(webhook_config(endpoint.url).replace("max_per_hour = 100",
+                                                        "max_per_hour = 1")
+                   .replace('name = "status"', "name = \"Article 370 watch\""))
+    save_alerting(app, 3, "Article 370 watch", ("hook",))
+    with Dispatcher(app) as dispatcher:
+        dispatcher.run(datetime.now(UTC) + timedelta(seconds=5))
+    command = endpoint.bodies()[-1]["command"]
+    assert command == "monitor alerts --rule 'Article 370 watch'"
+    app.close()
+    args = shlex.split(command)[1:]  # as the desk's shell would pass it
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "monitor.toml"), *args,
+                                      "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert sorted(r["status"] for r in json.loads(result.output)) == [
+        "sent", "sent", "suppressed", "suppressed"]

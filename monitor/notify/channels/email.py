@@ -136,16 +136,24 @@ def _delivery_error(channel: Channel, e: OSError | smtplib.SMTPException) -> Del
         return DeliveryError(channel.name, "connect", f"TLS with {where} failed: {reason}; "
                              f"check `security` ({channel.security}) and `port`")
     if isinstance(e, smtplib.SMTPResponseException):
-        text = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) \
-            else str(e.smtp_error)
+        text = _text(e.smtp_error)
         permanent = e.smtp_code >= 500 or isinstance(e, smtplib.SMTPAuthenticationError)
         return DeliveryError(channel.name, "other", f"SMTP {e.smtp_code}: {text}",
                              permanent=permanent)
     if isinstance(e, smtplib.SMTPRecipientsRefused):
-        return DeliveryError(channel.name, "other", f"recipients refused: {e.recipients}",
-                             permanent=True)
+        # A 4xx refusal (greylisting, a full mailbox) says "try later" (RFC 5321 4.2.1):
+        # only when every recipient got a 5xx can no retry help.
+        refused = ", ".join(f"{rcpt} ({code} {_text(reply)})"
+                            for rcpt, (code, reply) in e.recipients.items())
+        permanent = all(code >= 500 for code, _ in e.recipients.values())
+        return DeliveryError(channel.name, "other", f"recipients refused: {refused}",
+                             permanent=permanent)
     kind = "timeout" if isinstance(e, TimeoutError) else "connect"
     return DeliveryError(channel.name, kind, f"{where}: {e}")
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _trust_hint(channel: Channel, e: ssl.SSLCertVerificationError) -> str:

@@ -14,7 +14,7 @@ import httpx
 from ...config import Channel, Settings
 from ...errors import DeliveryError
 from ..message import Message
-from .base import secret
+from .base import checked_url
 from .http import post
 
 __all__ = ["send_slack"]
@@ -24,7 +24,7 @@ MAX_BLOCKS = 50  # Slack's limit per message
 
 def send_slack(settings: Settings, channel: Channel, message: Message,
                client: httpx.Client) -> None:
-    url = secret(settings, channel, "webhook_url")
+    url = checked_url(settings, channel, "webhook_url")
     if not url:
         raise DeliveryError(channel.name, "other", "no webhook_url", permanent=True)
     body: dict[str, object] = {"text": message.slack_text or message.text}

@@ -17,7 +17,7 @@ import httpx
 from ...config import Channel, Settings
 from ...errors import DeliveryError
 from ..message import Message
-from .base import secret
+from .base import checked_url, secret
 from .http import post
 
 __all__ = ["SIGNATURE_HEADER", "send_webhook", "sign"]
@@ -32,7 +32,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def send_webhook(settings: Settings, channel: Channel, message: Message,
                  client: httpx.Client) -> None:
-    url = secret(settings, channel, "url")
+    url = checked_url(settings, channel, "url")
     if not url:
         raise DeliveryError(channel.name, "other", "no url", permanent=True)
     body = json.dumps(
