@@ -188,3 +188,26 @@ def test_recipient_refused_for_now_is_retried_refused_for_good_fails(
         assert len(inbox.messages) == delivered
     finally:
         controller.stop()
+
+
+def test_one_recipient_refused_among_two_is_named_not_dropped_quietly(
+        make_app, caplog: pytest.LogCaptureFixture) -> None:
+    """desk@ gets a 450, editor@ takes it: the message is sent (a retry would reach the
+    editor twice), and the refused address is named in the log."""
+    inbox = _Greylisting(["450 4.2.0 Greylisted, please try again later"])
+    controller = _LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        config = email_config(SmtpServer("127.0.0.1", controller.port, inbox))
+        config = config.replace('username = "env:TEST_SMTP_USER"\n', "").replace(
+            'password = "env:TEST_SMTP_PASSWORD"\n', "")
+        app = make_app(config)
+        ingest(app, "Article 370 petitions listed for Tuesday",
+               "The registry listed the Article 370 petitions for hearing on Tuesday.")
+        with caplog.at_level("WARNING", logger="monitor.notify"), Dispatcher(app) as dispatcher:
+            dispatcher.run(datetime.now(UTC) + timedelta(seconds=5))
+        (row,) = app.store.deliveries()
+        assert row["status"] == "sent" and len(inbox.messages) == 1
+        assert "refused desk@desk.example (450" in caplog.text
+    finally:
+        controller.stop()

@@ -19,6 +19,7 @@ refused connection, since servers renew certificates.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from email.header import Header
@@ -33,6 +34,8 @@ from ...errors import DeliveryError
 from ...timeutil import now_utc, zone
 from ..message import Message
 from .base import secret
+
+log = logging.getLogger(__name__)
 
 __all__ = ["build_email", "send_email"]
 
@@ -109,7 +112,13 @@ def _transmit(settings: Settings, channel: Channel, mail: MIMEMultipart) -> None
         if username:
             _check_login_offered(channel, smtp)
             smtp.login(username, secret(settings, channel, "password") or "")
-        smtp.send_message(mail)
+        refused = smtp.send_message(mail)
+    if refused:
+        # Some recipients took it, so it is sent: a retry would reach them twice. Those
+        # refused (a 4xx greylisting one, a 5xx unknown one) are named, not dropped quietly.
+        log.warning("email %s: delivered, but the SMTP server refused %s", channel.name,
+                    ", ".join(f"{rcpt} ({code} {_text(reply)})"
+                              for rcpt, (code, reply) in refused.items()))
 
 
 def _check_login_offered(channel: Channel, smtp: smtplib.SMTP) -> None:
