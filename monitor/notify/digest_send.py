@@ -85,6 +85,10 @@ def send_digest(
             if row is None:  # another process queued it a moment ago
                 outcomes.append(DigestOutcome(name, "already-queued"))
                 continue
+            if dispatcher.on_hold(name, now):  # the channel's Retry-After: not before then
+                outcomes.append(DigestOutcome(name, "queued", "the channel asked to wait "
+                                              "(Retry-After); it goes out after that"))
+                continue
             result = dispatcher.deliver(row, now)
             after = app.store.delivery(row["id"]) or {}
             outcomes.append(DigestOutcome(name, _RESULTS[result],

@@ -102,7 +102,7 @@ class Dispatcher:
         for row in self.app.store.due_deliveries(iso(now) or ""):
             if (only is not None and row["id"] not in only) or row["channel"] in held:
                 continue
-            if self._on_hold(row["channel"], now):
+            if self.on_hold(row["channel"], now):
                 held.add(row["channel"])
                 continue
             outcome = self.deliver(row, now)
@@ -115,7 +115,7 @@ class Dispatcher:
                 held.add(row["channel"])
         return report
 
-    def _on_hold(self, channel: str, now: datetime) -> bool:
+    def on_hold(self, channel: str, now: datetime) -> bool:
         """A channel that answered Retry-After gets nothing before that time."""
         until = parse_iso(self.app.store.get_meta(f"{HOLD_KEY}{channel}"))
         return until is not None and now < until

@@ -219,3 +219,26 @@ def test_huge_hostile_headline_stays_within_slack_limits(make_app, endpoint: End
     assert "…>*" in texts[0]  # clipped, still a link to the whole article
     assert "<!" not in str(body)
     assert len(body["text"]) < 3000
+
+
+def test_a_digest_waits_out_the_channels_retry_after(make_app, endpoint: Endpoint,
+                                                     monkeypatch) -> None:
+    """Slack said 429 Retry-After: 600 to an alert: `monitor digest --send` must not post
+    to it meanwhile; the digest is queued and the dispatcher sends it after the wait."""
+    from datetime import date
+
+    from monitor.notify import send_digest
+
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url) + '\n[digest]\nchannels = ["desk-slack"]\n')
+    ingest(app, *STORIES[0])
+    endpoint.script = [(429, {"Retry-After": "600"})]
+    T0 = soon()
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(T0).retrying == 1
+    (outcome,) = send_digest(app, date(2024, 3, 10), now=T0 + timedelta(seconds=60))
+    assert outcome.status == "queued" and "Retry-After" in outcome.detail
+    assert len(endpoint.requests) == 1  # only the alert's 429
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(T0 + timedelta(seconds=601)).sent == 2  # the alert, the digest
+    assert len(endpoint.requests) == 3
