@@ -88,6 +88,42 @@ _URL_DATE = (
     re.compile(r"[/_-]((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"),
 )
 _DATE_CLASS = re.compile(r"date|time|publish|posted|byline|dateline|timestamp", re.I)
+# Hindi and Urdu pages print "प्रकाशित: 15 नवंबर 2024" / "اشاعت: 15 نومبر 2024": their
+# month, weekday and label words (and digits) are put in English before the search,
+# so one set of patterns reads all three languages. Longest first: "شائع شدہ" before
+# "شائع", "अपडेटेड" before "अपडेट".
+_LOCAL_WORDS = {
+    **dict.fromkeys(("जनवरी", "جنوری"), "Jan"),
+    **dict.fromkeys(("फरवरी", "फ\u093cरवरी", "\u095eरवरी", "فروری"), "Feb"),
+    **dict.fromkeys(("मार्च", "مارچ"), "Mar"),
+    **dict.fromkeys(("अप्रैल", "अप्रेल", "اپریل"), "Apr"),
+    **dict.fromkeys(("मई", "مئی"), "May"),
+    **dict.fromkeys(("जून", "جون"), "Jun"),
+    **dict.fromkeys(("जुलाई", "جولائی"), "Jul"),
+    **dict.fromkeys(("अगस्त", "اگست"), "Aug"),
+    **dict.fromkeys(("सितंबर", "सितम्बर", "ستمبر"), "Sep"),
+    **dict.fromkeys(("अक्टूबर", "अक्तूबर", "اکتوبر"), "Oct"),
+    **dict.fromkeys(("नवंबर", "नवम्बर", "نومبر"), "Nov"),
+    **dict.fromkeys(("दिसंबर", "दिसम्बर", "دسمبر"), "Dec"),
+    **dict.fromkeys(("सोमवार", "پیر"), "Mon"),
+    **dict.fromkeys(("मंगलवार", "منگل"), "Tue"),
+    **dict.fromkeys(("बुधवार", "بدھ"), "Wed"),
+    **dict.fromkeys(("गुरुवार", "बृहस्पतिवार", "جمعرات"), "Thu"),
+    **dict.fromkeys(("शुक्रवार", "جمعہ"), "Fri"),
+    **dict.fromkeys(("शनिवार", "ہفتہ"), "Sat"),
+    **dict.fromkeys(("रविवार", "اتوار"), "Sun"),
+    **dict.fromkeys(("प्रकाशित", "प्रकाशन तिथि", "पब्लिश्ड", "شائع شدہ", "شائع", "اشاعت",
+                     "تاریخ اشاعت"), "Published"),
+    **dict.fromkeys(("अपडेटेड", "अपडेट", "اپ ڈیٹ", "اپڈیٹ"), "Updated"),
+}
+_LOCAL_LETTER = r"\w\u0900-\u097f\u0600-\u06ff"  # letters and the scripts' marks
+_LOCAL_WORD = re.compile(
+    f"(?<![{_LOCAL_LETTER}])(?:"
+    + "|".join(sorted(map(re.escape, _LOCAL_WORDS), key=len, reverse=True))
+    + f")(?![{_LOCAL_LETTER}])"
+)
+_DIGIT = re.compile(r"\d")  # any script's digits: a line without one holds no date
+_LOCAL_DIGITS = {z + d: str(d) for z in (0x0660, 0x06F0, 0x0966) for d in range(10)}
 
 
 @dataclass(frozen=True)
@@ -137,9 +173,18 @@ def date_from_url(url: str | None) -> str | None:
     return None
 
 
+def _in_english(line: str) -> str:
+    """`line` with Hindi/Urdu month, weekday and label words and digits in English."""
+    if line.isascii() or not _DIGIT.search(line):
+        return line
+    line = line.translate(_LOCAL_DIGITS).replace("\u060c", ",")  # Arabic comma: "نومبر، 2024"
+    return _LOCAL_WORD.sub(lambda m: _LOCAL_WORDS[m.group()], line)
+
+
 def _text_candidates(lines: list[str]) -> Iterator[tuple[str, str]]:
     """Labelled published dates, then labelled updated dates, then bare top date lines."""
     updated: list[str] = []
+    lines = [_in_english(line) for line in lines]
     for line in lines:
         if CRAWL_STAMP.match(line):
             continue
@@ -223,7 +268,7 @@ def find_html_date(
 
     def visible() -> Iterator[tuple[str, str | None]]:
         yield from _text_candidates([*dated, *page_text()[:MAX_SCAN].splitlines()])
-        for text in dated:
+        for text in map(_in_english, dated):
             if not LABELLED_DATE.search(text) and (match := _ANY_DATE.search(text)):
                 yield "text", match.group(0)
 

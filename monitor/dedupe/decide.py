@@ -23,7 +23,8 @@ bulletin) shares its fixed phrases (J up to 0.4) but not its figures. So:
 - J >= NEAR_DUPLICATE (0.25, one MinHash standard error below the lowest copies)
   *and* the facts of the shorter side are (almost) all in
   the longer one (containment >= FACTS_AGREE, 0.75): a copy;
-- texts that state no facts fall back to J >= PLAIN_DUPLICATE (0.5).
+- texts that state fewer facts fall back to J >= PLAIN_DUPLICATE (0.5), unless both
+  state some and share none (two stubs under one site's long boilerplate).
 
 Lower NEAR_DUPLICATE catches more heavily rewritten copies, at the price of more
 candidates to check; FACTS_AGREE is what keeps templated reports apart.
@@ -37,7 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models import CandidateArticle, CleanArticle, DedupVerdict
-from .fingerprint import NUM_PERM, Fingerprint, fact_overlap, stored_band_keys
+from .fingerprint import MAX_FACTS, NUM_PERM, Fingerprint, fact_overlap, stored_band_keys
 
 __all__ = ["FACTS_AGREE", "NEAR_DUPLICATE", "PLAIN_DUPLICATE", "agreement", "decide_duplicate",
            "root_of"]
@@ -93,7 +94,14 @@ def is_copy(similarity: float, a: tuple[int, ...], b: tuple[int, ...] | None) ->
     if similarity < NEAR_DUPLICATE:
         return False
     facts = fact_overlap(a, b)
-    if min(_fact_count(a), _fact_count(b)) < MIN_FACTS:
+    counts = _fact_count(a), _fact_count(b)
+    if min(counts) < MIN_FACTS:
+        # Two short reports under one site's long template (newsletter, app, support
+        # blurbs) agree on the template's wording, not on a name or figure: when both
+        # sketches are complete (so "none shared" is exact) and share nothing, they
+        # are two articles whatever their wording says.
+        if min(counts) > 0 and max(counts) < MAX_FACTS and facts[2] == 0:
+            return False
         return similarity >= PLAIN_DUPLICATE
     return facts[1] >= FACTS_AGREE
 

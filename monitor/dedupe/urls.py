@@ -10,7 +10,9 @@ The form is deliberately lossy where publishers are noisy and strict elsewhere:
 - the mobile and AMP host prefixes `www.`, `m.`, `mobile.`, `amp.` dropped;
 - AMP paths (`/amp/...`, `.../amp`, `....amp.html`) and AMP query flags dropped;
 - fragments, tracking and session parameters dropped, the rest sorted;
-- `index.html` and trailing slashes dropped, repeated slashes collapsed.
+- `index.html` and trailing slashes dropped, repeated slashes collapsed;
+- a page's canonical link is ignored when it names the site's home page or a section
+  above the article (CMS templates that give every article the same canonical link).
 
 Trade-off: a site that serves different articles at `www.` and bare hosts, or that
 keys articles on a parameter we call tracking, would see them merged; we have not
@@ -88,9 +90,25 @@ def _trustworthy(claimed: str, own: str | None) -> bool:
     if own is None or not own.startswith("https://"):
         return True  # nothing better to compare with (e.g. a file: input)
     mine = urlsplit(own)
+    if _section_of(parts.path, mine.path):
+        return False
     if _same_site(parts.hostname, mine.hostname or ""):
         return True
     return parts.path == mine.path and len(parts.path) > 1
+
+
+def _section_of(claimed: str, own: str) -> bool:
+    """Is `claimed` a folder above the article at `own` ("/jammu-kashmir" above
+    "/jammu-kashmir/snow-closes-road-123")?
+
+    CMS templates that point every article's canonical link at its section would
+    make each new article of the section an "update" of the last, overwriting it.
+    One plain word below it ("/story-9/print", "/story-9/comments") is a view of the
+    same article, whose canonical link is rightly its parent."""
+    if not own.startswith(claimed.rstrip("/") + "/"):
+        return False
+    rest = own[len(claimed.rstrip("/")) + 1 :]
+    return "/" in rest or not (rest.isalpha() and len(rest) <= 12)
 
 
 def _same_site(a: str, b: str) -> bool:

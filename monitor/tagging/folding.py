@@ -30,8 +30,14 @@ __all__ = ["MARKS", "Folded", "fold", "fold_alias", "is_word"]
 
 # Marks dropped from the text before matching (length-changing, hence the index).
 # Arabic harakat and superscript alef, tatweel, Devanagari nukta, soft hyphen,
-# zero-width space, LRM/RLM/ALM and the BOM.
-_REMOVABLE = re.compile("[\u064b-\u065f\u0670\u0640\u093c\u00ad\u200b\u200e\u200f\u061c\ufeff]")
+# zero-width space, LRM/RLM/ALM and the BOM. Also the zero-width joiner anywhere and
+# the non-joiner after a Devanagari letter: Hindi outlets write "कश्\u200dमीर" and
+# "जम्\u200dमू" to pick a conjunct's shape, and the name is the same word. (A non-joiner
+# in Urdu is a word break without a space: `_VARIANTS` makes it a space.)
+_REMOVABLE = re.compile(
+    "[\u064b-\u065f\u0670\u0640\u093c\u00ad\u200b\u200d\u200e\u200f\u061c\ufeff]"
+    "|(?<=[\u0900-\u097f])\u200c"
+)
 
 # One character to one character.
 _VARIANTS = {
@@ -77,6 +83,7 @@ _VARIANTS = {
     "\u2007": " ",
     "\u2009": " ",
     "\u202f": " ",
+    "\u200c": " ",  # ZERO WIDTH NON-JOINER left after `_REMOVABLE`: a word break
 }
 for _zero in (0x0660, 0x06F0, 0x0966):  # Arabic-Indic, Extended Arabic-Indic, Devanagari
     for _d in range(10):

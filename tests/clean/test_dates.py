@@ -92,6 +92,25 @@ def test_bare_date_line_near_top() -> None:
     assert found.value is not None and found.value.isoformat() == "2019-11-18T00:00:00+05:30"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("अपडेटेड: 15 नवंबर 2024, 10:30 AM IST\nश्रीनगर में बर्फ।", "2024-11-15T10:30:00+05:30"),
+        ("प्रकाशित: शुक्रवार, १५ नवम्बर २०२४\nअपडेट: 16 नवंबर 2024", "2024-11-15T00:00:00+05:30"),
+        ("शीर्षक\n3 फ\u093cरवरी 2023\n\nखबर का पाठ।", "2023-02-03T00:00:00+05:30"),
+        ("اشاعت: 15 نومبر 2024\nسری نگر میں برف باری۔", "2024-11-15T00:00:00+05:30"),
+        ("شائع شدہ: جمعہ ۱۵ نومبر، ۲۰۲۴", "2024-11-15T00:00:00+05:30"),
+    ],
+)
+def test_hindi_and_urdu_dates_in_text(text: str, expected: str) -> None:
+    found = date_from_text(text, KOLKATA)
+    assert found.value is not None and found.value.isoformat() == expected
+
+
+def test_a_month_word_inside_another_word_is_no_date() -> None:
+    assert date_from_text("15 جونیئر 2024 کھلاڑی", KOLKATA).value is None
+
+
 def test_ambiguous_date_is_reported() -> None:
     found = date_from_text("Posted on: 03/04/2024", KOLKATA)
     assert found.value is not None and found.value.month == 4

@@ -116,3 +116,35 @@ def test_a_duplicate_joins_its_originals_story() -> None:
                      similarity=0.8)
     s = assign_story(a, Tagging(), v, [candidate(2, 12, "wire-original")])
     assert (s.story_id, s.method, s.with_article) == (12, "duplicate", 2)
+
+
+BOILERPLATE = (
+    "Subscribe to our newsletter to get the top headlines delivered to your inbox every "
+    "morning. We value your privacy and will never share your email address with third "
+    "parties. Follow us on social media for breaking news, live updates and exclusive "
+    "interviews with newsmakers. Our journalism is independent and funded by readers like "
+    "you; consider supporting us with a small monthly contribution. Download our app for a "
+    "faster reading experience with offline access and personalised alerts on the stories "
+    "you follow."
+)
+
+
+def test_two_stubs_under_one_long_template_are_not_duplicates() -> None:
+    # Each short report names its own place; the shared words are the site's footer.
+    road = ("Snowfall closed the Mughal Road on Friday and stranded dozens of trucks near "
+            "Poonch, officials said.\n\n" + BOILERPLATE)
+    bail = ("A court in Jammu granted bail to a businessman accused of tax evasion in a "
+            "case filed two years ago.\n\n" + BOILERPLATE)
+    first = fingerprint(road)
+    old = CandidateArticle(id=1, canonical_url=None, content_hash=first.content_hash,
+                           source="Desk", title=None, published=NOON, duplicate_of=None,
+                           signature=first.signature)
+    new = CleanArticle(source="Desk", url="https://desk.example/bail", text=bail,
+                       published=NOON)
+    v = decide_duplicate(new, fingerprint(bail), None, None, [], [old])
+    assert v.duplicate_of is None
+    # the same stub again under the same footer is still a copy
+    again = CleanArticle(source="Desk", url="https://desk.example/road2", text=road,
+                         published=NOON)
+    v = decide_duplicate(again, fingerprint(road + " Updated."), None, None, [], [old])
+    assert v.duplicate_of == 1

@@ -115,3 +115,18 @@ def test_variants_of_one_page_agree() -> None:
         "https://example.in/news/kashmir/story-77?amp=1#top",
     ]
     assert len({canonical_url(v) for v in variants}) == 1
+
+
+def test_page_canonical_naming_the_articles_section_is_ignored() -> None:
+    # A template giving every article of the section its section's URL: trusting it
+    # made each new article an update of the previous one.
+    own = "https://example.com/jammu-kashmir/snow-closes-mughal-road-123"
+    assert canonical_url(own, "https://example.com/jammu-kashmir/") == own
+    assert canonical_url("https://example.com/jk/2024/11/road", "https://example.com/jk") == (
+        "https://example.com/jk/2024/11/road"
+    )
+
+
+def test_page_canonical_of_a_view_of_the_article_wins() -> None:
+    got = canonical_url("https://example.com/news/story-9/print", "https://example.com/news/story-9")
+    assert got == "https://example.com/news/story-9"

@@ -165,3 +165,17 @@ NOISE = st.text(
 def test_offsets_slice_back_in_any_text(shipped: Taxonomy, text: str) -> None:
     result = tag_article(None, text, shipped)
     assert slices_back(None, text, result)
+
+
+def test_zero_width_joiners_inside_names(tag: Callable[..., Tagging]) -> None:
+    # Hindi outlets write conjuncts with a ZWJ/ZWNJ ("कश्‍मीर"): the same name. An
+    # Urdu non-joiner ends a word like a space.
+    text = "जम्\u200dमू-कश्\u200dमीर में बर्फबारी। कश्\u200cमीरी छात्र लौटे। مقبوضہ کشمیر\u200cمیں کرفیو"
+    result = tag(text)
+    assert [m.concept for m in result.mentions] == [
+        "Jammu and Kashmir", "Kashmir", "Jammu and Kashmir"
+    ]
+    assert [m.surface for m in result.mentions] == [
+        "जम्\u200dमू-कश्\u200dमीर", "कश्\u200cमीरी", "مقبوضہ کشمیر"
+    ]
+    assert slices_back(None, text, result)
