@@ -120,3 +120,16 @@ def test_digest_out_to_a_missing_folder_is_a_clear_error(tmp_path, run):
     out = run("digest", "--date", "2024-05-02", "--out", str(tmp_path / "no" / "d.html"),
               expect=2).output
     assert "--out" in out and "cannot write" in out and "Traceback" not in out
+
+
+def test_stories_date_given_as_a_time_is_that_instant_local_day(tmp_path, run):
+    # 20:00 UTC on 5 May is 01:30 on 6 May in Asia/Kolkata, the monitor's zone: the
+    # stories of 6 May, as `digest --date` reads the same value.
+    write_jsonl(tmp_path / "days.jsonl", [
+        {"url": f"https://d.example/{i}", "title": f"Report {i} from Kargil", "published": day,
+         "text": f"Report {i}: the council in Kargil met about water number {i * 41}."}
+        for i, day in enumerate(["2024-05-05T12:00:00+05:30", "2024-05-06T12:00:00+05:30"])
+    ])
+    run("backfill", str(tmp_path / "days.jsonl"))
+    stories = json.loads(run("stories", "--date", "2024-05-05T20:00:00Z", "--json").stdout)
+    assert [s["title"] for s in stories] == ["Report 1 from Kargil"]

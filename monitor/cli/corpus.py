@@ -133,9 +133,12 @@ def stories(app: App, day: str | None, concept: str | None, limit: int, as_json:
     """Stories with their articles and outlets, the widest coverage first."""
     lo = hi = None
     if day:
-        start = option_date(day, app.settings.monitor.timezone, "--date")
+        tz = app.settings.monitor.timezone
+        start = option_date(day, tz, "--date")
         assert start is not None
-        lo_dt, hi_dt = day_bounds(start.date(), app.settings.monitor.timezone)
+        # A full time given with another offset names the monitor's local day it falls
+        # on (as `digest --date` reads it), not the calendar date of that offset.
+        lo_dt, hi_dt = day_bounds(start.astimezone(zone(tz)).date(), tz)
         lo, hi = to_utc_iso(lo_dt), to_utc_iso(hi_dt)
     rows = app.store.stories(since_utc=lo, until_utc=hi, concept=concept, limit=limit)
     if as_json:
