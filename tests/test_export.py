@@ -133,3 +133,18 @@ def test_stories_date_given_as_a_time_is_that_instant_local_day(tmp_path, run):
     run("backfill", str(tmp_path / "days.jsonl"))
     stories = json.loads(run("stories", "--date", "2024-05-05T20:00:00Z", "--json").stdout)
     assert [s["title"] for s in stories] == ["Report 1 from Kargil"]
+
+
+def test_stats_first_and_last_published_are_by_instant_not_by_text(tmp_path, run):
+    # As text "2024-03-06T00:00:00+05:30" sorts after "2024-03-05T20:00:00+00:00", but
+    # it is 18:30 UTC on 5 March, the earlier instant of the two.
+    write_jsonl(tmp_path / "zones.jsonl", [
+        {"url": f"https://z.example/{i}", "title": f"Note {i} from Skardu", "published": when,
+         "text": f"Note {i}: the road to Skardu was cleared, crew number {i * 53} said."}
+        for i, when in enumerate(["2024-03-06T00:00:00+05:30", "2024-03-05T20:00:00+00:00",
+                                  "2024-03-05T08:00:00-05:00"])
+    ])
+    run("backfill", str(tmp_path / "zones.jsonl"))
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["first_published"] == "2024-03-05T08:00:00-05:00"  # 13:00 UTC
+    assert stats["last_published"] == "2024-03-05T20:00:00+00:00"
