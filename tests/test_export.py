@@ -148,3 +148,15 @@ def test_stats_first_and_last_published_are_by_instant_not_by_text(tmp_path, run
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["first_published"] == "2024-03-05T08:00:00-05:00"  # 13:00 UTC
     assert stats["last_published"] == "2024-03-05T20:00:00+00:00"
+
+
+def test_dates_at_the_ends_of_the_calendar_are_usage_errors(run):
+    # The end of 9999-12-31 and the UTC instant of 0001-01-01 in Asia/Kolkata do not
+    # exist as datetimes: this was an OverflowError traceback with exit 1.
+    for args in (["export", "--until", "9999-12-31"], ["export", "--since", "0001-01-01"],
+                 ["search", "Leh", "--since", "0001-01-01T00:00:00"],
+                 ["stories", "--date", "9999-12-31"], ["digest", "--date", "9999-12-31"],
+                 ["backfill", "x.jsonl", "--until", "9999-12-31"]):
+        result = run(*args, expect=2)
+        assert "out of the range of dates" in result.output and args[-2] in result.output
+        assert "Traceback" not in result.output
