@@ -160,3 +160,9 @@ def test_dates_at_the_ends_of_the_calendar_are_usage_errors(run):
         result = run(*args, expect=2)
         assert "out of the range of dates" in result.output and args[-2] in result.output
         assert "Traceback" not in result.output
+
+
+def test_show_of_an_id_beyond_sqlite_integers_is_no_article(run):
+    # SQLite integers are 64-bit: this id was an OverflowError traceback.
+    out = run("show", "99999999999999999999", expect=1).output
+    assert "no article with id 99999999999999999999" in out and "Traceback" not in out

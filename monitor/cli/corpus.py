@@ -56,7 +56,9 @@ def export(app: App, since: str | None, until: str | None, fmt: str) -> None:
 @pass_app
 def show(app: App, article_id: int, as_json: bool) -> None:
     """One article in full, with its mentions and why it is a duplicate or in its story."""
-    record = app.store.article_record(article_id)
+    # SQLite integers are 64-bit: a longer id is no article, not an OverflowError.
+    fits = -(2**63) <= article_id < 2**63
+    record = app.store.article_record(article_id) if fits else None
     if record is None:
         raise MonitorError(f"no article with id {article_id} (see `monitor search` or `export`)")
     if as_json:
