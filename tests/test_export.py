@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
-from .conftest import write_jsonl
+from .conftest import ROOT, env_without_monitor, write_jsonl
 
 FIELDS = [
     "id", "url", "canonical_url", "source", "title", "author", "published", "fetched_at",
@@ -166,3 +168,18 @@ def test_show_of_an_id_beyond_sqlite_integers_is_no_article(run):
     # SQLite integers are 64-bit: this id was an OverflowError traceback.
     out = run("show", "99999999999999999999", expect=1).output
     assert "no article with id 99999999999999999999" in out and "Traceback" not in out
+
+
+def test_export_and_json_are_utf8_whatever_the_locale(tmp_path, run, db):
+    # A pipe's encoding follows the locale (cp1252 on Windows, or as set here): the Hindi
+    # title was a UnicodeEncodeError traceback. JSON Lines and CSV files are UTF-8.
+    title = "डल झील पर पर्यटक"
+    write_jsonl(tmp_path / "hi.jsonl", [{"url": "https://h.example/1", "title": title,
+                                         "text": "श्रीनगर में पर्यटकों की संख्या बढ़ी।"}])
+    run("backfill", str(tmp_path / "hi.jsonl"))
+    env = {**env_without_monitor(), "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "latin-1"}
+    for args in (["export"], ["export", "--format", "csv"], ["search", "पर्यटक", "--json"]):
+        done = subprocess.run([sys.executable, "-m", "monitor", "--db", str(db), *args],
+                              env=env, cwd=tmp_path, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+        assert title in done.stdout.decode("utf-8")

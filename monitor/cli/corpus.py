@@ -16,7 +16,7 @@ from ..store.corpus import EXPORT_FIELDS
 from ..tagging import tag_article
 from ..timeutil import day_bounds, now_utc, parse_iso, to_utc_iso, zone
 from .group import cli, pass_app
-from .output import echo_json, json_option, option_date
+from .output import echo_json, json_option, option_date, utf8_stdout
 
 
 @cli.command()
@@ -34,7 +34,7 @@ def export(app: App, since: str | None, until: str | None, fmt: str) -> None:
     lo = option_date(since, tz, "--since")
     hi = option_date(until, tz, "--until", end_of_day=True)
     records = app.store.export_records(to_utc_iso(lo), to_utc_iso(hi))
-    out = sys.stdout
+    out = utf8_stdout()
     if fmt == "jsonl":
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
