@@ -50,6 +50,7 @@ PACKAGE_TAXONOMY = Path(__file__).resolve().parent.parent / "config" / "taxonomy
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_MAX_DURATION = 100 * 366 * 86400
 
 
 def parse_duration(value: str | int | float) -> timedelta:
@@ -64,8 +65,12 @@ def parse_duration(value: str | int | float) -> timedelta:
         if not text or "".join(n + u for n, u in parts) != text:
             raise ValueError(f"{value!r} is not a duration: use e.g. \"90s\", \"15m\", \"1h30m\"")
         seconds = sum(float(n) * _UNITS[u] for n, u in parts)
-    if seconds <= 0:
+    if not seconds > 0:  # nan too (TOML has nan and inf)
         raise ValueError(f"{value!r}: a duration must be positive")
+    # inf, 1e20 overflow timedelta; "3000000d" holds, but now + it is past year 9999
+    # when the next poll is scheduled. A century is longer than any wish.
+    if seconds > _MAX_DURATION:
+        raise ValueError(f"{value!r}: a duration must be at most 100 years")
     return timedelta(seconds=seconds)
 
 

@@ -69,16 +69,23 @@ def parse_cli_date(value: str, tz: str, *, end_of_day: bool = False) -> datetime
     inclusive bounds). A time without a zone is read in `tz`.
     """
     text = value.strip()
+    out_of_range = ValueError(f"{value!r} is out of the range of dates")
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
-            start, end = day_bounds(day, tz)
-            return end - timedelta(microseconds=1) if end_of_day else start
-        moment = datetime.fromisoformat(text)
+            start, end = day_bounds(date.fromisoformat(text), tz)
+            moment = end - timedelta(microseconds=1) if end_of_day else start
+        else:
+            moment = datetime.fromisoformat(text)
+    except OverflowError as e:  # 9999-12-31: its end is past the last date there is
+        raise out_of_range from e
     except ValueError as e:
         raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD or an ISO 8601 time") from e
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(tz))
+    try:
+        moment.astimezone(UTC)  # filters compare in UTC: 0001-01-01 in +05:30 has none
+    except OverflowError as e:
+        raise out_of_range from e
     return moment
 
 

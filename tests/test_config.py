@@ -188,3 +188,12 @@ def test_a_folder_as_the_database_is_a_config_error(tmp_path, monkeypatch):
 
 def test_version_without_installing(run):
     assert run("--version").output.startswith("monitor, version ")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e20", '"99999999999d"', '"3000000d"'])
+def test_a_duration_too_long_to_hold_is_a_config_error(tmp_path, run, value):
+    # TOML has inf and nan; timedelta holds under 10**9 days, and 3000000 days from now
+    # is past year 9999: each was an OverflowError traceback and exit 1.
+    path = _write(tmp_path, GOOD.replace('interval = "15m"', f"interval = {value}"))
+    out = run("check", config=path, expect=2).output
+    assert "fetch.interval" in out and "Traceback" not in out

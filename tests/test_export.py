@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
-from .conftest import write_jsonl
+from .conftest import ROOT, env_without_monitor, write_jsonl
 
 FIELDS = [
     "id", "url", "canonical_url", "source", "title", "author", "published", "fetched_at",
@@ -120,3 +122,64 @@ def test_digest_out_to_a_missing_folder_is_a_clear_error(tmp_path, run):
     out = run("digest", "--date", "2024-05-02", "--out", str(tmp_path / "no" / "d.html"),
               expect=2).output
     assert "--out" in out and "cannot write" in out and "Traceback" not in out
+
+
+def test_stories_date_given_as_a_time_is_that_instant_local_day(tmp_path, run):
+    # 20:00 UTC on 5 May is 01:30 on 6 May in Asia/Kolkata, the monitor's zone: the
+    # stories of 6 May, as `digest --date` reads the same value.
+    write_jsonl(tmp_path / "days.jsonl", [
+        {"url": f"https://d.example/{i}", "title": f"Report {i} from Kargil", "published": day,
+         "text": f"Report {i}: the council in Kargil met about water number {i * 41}."}
+        for i, day in enumerate(["2024-05-05T12:00:00+05:30", "2024-05-06T12:00:00+05:30"])
+    ])
+    run("backfill", str(tmp_path / "days.jsonl"))
+    stories = json.loads(run("stories", "--date", "2024-05-05T20:00:00Z", "--json").stdout)
+    assert [s["title"] for s in stories] == ["Report 1 from Kargil"]
+
+
+def test_stats_first_and_last_published_are_by_instant_not_by_text(tmp_path, run):
+    # As text "2024-03-06T00:00:00+05:30" sorts after "2024-03-05T20:00:00+00:00", but
+    # it is 18:30 UTC on 5 March, the earlier instant of the two.
+    write_jsonl(tmp_path / "zones.jsonl", [
+        {"url": f"https://z.example/{i}", "title": f"Note {i} from Skardu", "published": when,
+         "text": f"Note {i}: the road to Skardu was cleared, crew number {i * 53} said."}
+        for i, when in enumerate(["2024-03-06T00:00:00+05:30", "2024-03-05T20:00:00+00:00",
+                                  "2024-03-05T08:00:00-05:00"])
+    ])
+    run("backfill", str(tmp_path / "zones.jsonl"))
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["first_published"] == "2024-03-05T08:00:00-05:00"  # 13:00 UTC
+    assert stats["last_published"] == "2024-03-05T20:00:00+00:00"
+
+
+def test_dates_at_the_ends_of_the_calendar_are_usage_errors(run):
+    # The end of 9999-12-31 and the UTC instant of 0001-01-01 in Asia/Kolkata do not
+    # exist as datetimes: this was an OverflowError traceback with exit 1.
+    for args in (["export", "--until", "9999-12-31"], ["export", "--since", "0001-01-01"],
+                 ["search", "Leh", "--since", "0001-01-01T00:00:00"],
+                 ["stories", "--date", "9999-12-31"], ["digest", "--date", "9999-12-31"],
+                 ["backfill", "x.jsonl", "--until", "9999-12-31"]):
+        result = run(*args, expect=2)
+        assert "out of the range of dates" in result.output and args[-2] in result.output
+        assert "Traceback" not in result.output
+
+
+def test_show_of_an_id_beyond_sqlite_integers_is_no_article(run):
+    # SQLite integers are 64-bit: this id was an OverflowError traceback.
+    out = run("show", "99999999999999999999", expect=1).output
+    assert "no article with id 99999999999999999999" in out and "Traceback" not in out
+
+
+def test_export_and_json_are_utf8_whatever_the_locale(tmp_path, run, db):
+    # A pipe's encoding follows the locale (cp1252 on Windows, or as set here): the Hindi
+    # title was a UnicodeEncodeError traceback. JSON Lines and CSV files are UTF-8.
+    title = "डल झील पर पर्यटक"
+    write_jsonl(tmp_path / "hi.jsonl", [{"url": "https://h.example/1", "title": title,
+                                         "text": "श्रीनगर में पर्यटकों की संख्या बढ़ी।"}])
+    run("backfill", str(tmp_path / "hi.jsonl"))
+    env = {**env_without_monitor(), "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "latin-1"}
+    for args in (["export"], ["export", "--format", "csv"], ["search", "पर्यटक", "--json"]):
+        done = subprocess.run([sys.executable, "-m", "monitor", "--db", str(db), *args],
+                              env=env, cwd=tmp_path, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+        assert title in done.stdout.decode("utf-8")

@@ -16,7 +16,7 @@ from ..store.corpus import EXPORT_FIELDS
 from ..tagging import tag_article
 from ..timeutil import day_bounds, now_utc, parse_iso, to_utc_iso, zone
 from .group import cli, pass_app
-from .output import echo_json, json_option, option_date
+from .output import echo_json, json_option, option_date, utf8_stdout
 
 
 @cli.command()
@@ -34,7 +34,7 @@ def export(app: App, since: str | None, until: str | None, fmt: str) -> None:
     lo = option_date(since, tz, "--since")
     hi = option_date(until, tz, "--until", end_of_day=True)
     records = app.store.export_records(to_utc_iso(lo), to_utc_iso(hi))
-    out = sys.stdout
+    out = utf8_stdout()
     if fmt == "jsonl":
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -56,7 +56,9 @@ def export(app: App, since: str | None, until: str | None, fmt: str) -> None:
 @pass_app
 def show(app: App, article_id: int, as_json: bool) -> None:
     """One article in full, with its mentions and why it is a duplicate or in its story."""
-    record = app.store.article_record(article_id)
+    # SQLite integers are 64-bit: a longer id is no article, not an OverflowError.
+    fits = -(2**63) <= article_id < 2**63
+    record = app.store.article_record(article_id) if fits else None
     if record is None:
         raise MonitorError(f"no article with id {article_id} (see `monitor search` or `export`)")
     if as_json:
@@ -133,9 +135,12 @@ def stories(app: App, day: str | None, concept: str | None, limit: int, as_json:
     """Stories with their articles and outlets, the widest coverage first."""
     lo = hi = None
     if day:
-        start = option_date(day, app.settings.monitor.timezone, "--date")
+        tz = app.settings.monitor.timezone
+        start = option_date(day, tz, "--date")
         assert start is not None
-        lo_dt, hi_dt = day_bounds(start.date(), app.settings.monitor.timezone)
+        # A full time given with another offset names the monitor's local day it falls
+        # on (as `digest --date` reads it), not the calendar date of that offset.
+        lo_dt, hi_dt = day_bounds(start.astimezone(zone(tz)).date(), tz)
         lo, hi = to_utc_iso(lo_dt), to_utc_iso(hi_dt)
     rows = app.store.stories(since_utc=lo, until_utc=hi, concept=concept, limit=limit)
     if as_json:

@@ -244,7 +244,7 @@ class CorpusReads:
     # -- stats -------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        one = lambda sql: next(self.db.query(sql))["n"]  # noqa: E731
+        one = lambda sql: next(iter(self.db.query(sql)), {"n": None})["n"]  # noqa: E731
         return {
             "articles": one("SELECT count(*) AS n FROM articles"),
             "duplicates": one("SELECT count(*) AS n FROM articles WHERE duplicate_of IS NOT NULL"),
@@ -266,8 +266,11 @@ class CorpusReads:
                     "GROUP BY source ORDER BY n DESC, source"
                 )
             },
-            "first_published": one("SELECT min(published) AS n FROM articles"),
-            "last_published": one("SELECT max(published) AS n FROM articles"),
+            # By instant: `published` keeps each source's offset, so it does not sort as text.
+            "first_published": one("SELECT published AS n FROM articles WHERE published_utc "
+                                   "IS NOT NULL ORDER BY published_utc, id LIMIT 1"),
+            "last_published": one("SELECT published AS n FROM articles WHERE published_utc "
+                                  "IS NOT NULL ORDER BY published_utc DESC, id LIMIT 1"),
         }
 
     # -- retag and prune -------------------------------------------------------------------
