@@ -183,3 +183,11 @@ def test_export_and_json_are_utf8_whatever_the_locale(tmp_path, run, db):
                               env=env, cwd=tmp_path, capture_output=True, timeout=120)
         assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
         assert title in done.stdout.decode("utf-8")
+
+
+def test_a_digest_too_close_to_the_first_date_is_a_usage_error(run):
+    # Its 14-day chart reached back before 0001-01-01: an OverflowError traceback.
+    result = run("digest", "--date", "0001-01-02", expect=2)
+    assert "--date 0001-01-02: too early" in result.output
+    assert "Traceback" not in result.output
+    assert "Kashmir digest for" in run("digest", "--date", "0001-01-20").stdout

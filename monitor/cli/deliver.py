@@ -11,6 +11,7 @@ import click
 from ..app import App
 from ..errors import MonitorError, UsageError
 from ..notify import build_digest, dispatch_pending, render_digest, send_digest
+from ..notify.digest import BASELINE_DAYS, CHART_DAYS
 from ..timeutil import now_utc, zone
 from .group import cli, pass_app
 from .output import echo_json, json_option, option_date
@@ -73,7 +74,12 @@ def _day(app: App, value: str | None) -> date:
         return now_utc().astimezone(zone(tz)).date() - timedelta(days=1)
     moment = option_date(value, tz, "--date")
     assert moment is not None
-    return moment.astimezone(zone(tz)).date()
+    day = moment.astimezone(zone(tz)).date()
+    looks_back = max(CHART_DAYS, BASELINE_DAYS) + 1  # and a day for the zone's offset
+    if day < date.min + timedelta(days=looks_back):
+        raise UsageError(f"--date {value}: too early (the digest looks at the "
+                         f"{looks_back - 1} days before it)")
+    return day
 
 
 @cli.command()
