@@ -13,8 +13,12 @@ Three signals, each in [0, 1], mixed with fixed weights:
 
 Only concepts that count for the topic (`related = true`) take part. The weights
 are a judgement, not a fit: with an alert threshold of 0.5, a title mention alone
-clears it, a lone mention in the lead needs company (a second mention or concept),
-and a lone passing mention at the bottom scores under 0.3. Changing them is a code
+clears it, a lone mention in the lead of a long article needs company (a second
+mention or concept), and a lone passing mention at the bottom scores under 0.3.
+A short text (under ~250 words: a feed summary, a brief) is dense with any mention,
+so there a lone mention anywhere in its first 400 characters clears 0.5 too (0.74 for
+a one-sentence brief): for a summary, the lead is the whole text, and the desk would
+rather see a brief that names the region than miss it. Changing them is a code
 change that bumps the engine version in the taxonomy fingerprint.
 """
 
