@@ -25,10 +25,11 @@ _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 # sitemaps.org: at most 50 MB uncompressed. A `.xml.gz` is read up to this (plus the
 # protocol's slack) whatever its compressed size, so a gzip bomb stops here.
 MAX_SITEMAP_BYTES = 64 * 1024 * 1024
-# A whole document ends with its root's end tag (sitemaps are UTF-8 by the protocol).
-_ROOT_END = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>(?:\s|<!--.*?-->)*\Z",
-                       re.S)
-_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:url|sitemap)\s*>\s*\Z")
+# libxml2's word for a document that ended inside an element: "Premature end of data
+# in tag loc line 1". Junk after the root's end tag is another error (ERR_DOCUMENT_END),
+# and lxml mends errors inside a whole document: neither is a cut-off sitemap.
+_CUT_OFF = "ERR_TAG_NOT_FINISHED"
+_IN_TAG = re.compile(r"in tag (\S+)")
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,11 @@ def parse_sitemap(body: bytes, url: str, source: str = "-") -> SitemapDoc:
     is_index = _local(root.tag) == "sitemapindex"
     nodes = [node for node in root if _local(node.tag) in ("url", "sitemap")]
     problem = None
-    # Cut short: an error and no end tag (lxml mends the errors inside a whole document).
-    if parser.error_log and not _ROOT_END.search(body):
+    open_tags = [m.group(1) if (m := _IN_TAG.search(e.message)) else ""
+                 for e in parser.error_log if e.type_name == _CUT_OFF]
+    if open_tags:  # the data ended inside an element: cut short
         problem = f"damaged sitemap: it ends before its </{_local(root.tag)}> (truncated?)"
-        if nodes and not _ENTRY_END.search(body):
+        if nodes and any(_local(t) not in ("urlset", "sitemapindex") for t in open_tags):
             nodes.pop()  # open when the document ended: its <loc> may be cut in half
     urls = []
     for node in nodes:

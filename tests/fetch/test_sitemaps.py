@@ -27,3 +27,25 @@ def test_a_sitemap_cut_mid_url_keeps_only_whole_entries() -> None:
     closed = WHOLE[: WHOLE.index(b"</url>") + len(b"</url>")]  # cut right after an entry
     doc = parse_sitemap(closed, "https://ledger.example/sm.xml")
     assert [u.loc[-12:] for u in doc.urls] == ["story-0.html"] and doc.problem
+
+
+def test_junk_after_a_whole_sitemap_loses_nothing() -> None:
+    # A CDN's injected tag or a stray NUL after </urlset>: the sitemap is whole.
+    for tail in (b"\n<script>track()</script>", b"\x00"):
+        doc = parse_sitemap(WHOLE + tail, "https://ledger.example/sm.xml")
+        assert len(doc.urls) == 4 and doc.problem is None, tail
+
+
+def test_a_hostile_tail_of_comments_is_read_at_once() -> None:
+    """The end check was a regex that backtracked 2^n ways over n comments: 24 of them
+    took 3 s, 40 would take days. A deadline against a hang, not a speed measure."""
+    import threading
+
+    body = WHOLE + b"<!---->" * 40 + b"x"
+    done: list[object] = []
+    reader = threading.Thread(
+        target=lambda: done.append(parse_sitemap(body, "https://ledger.example/sm.xml")),
+        daemon=True)
+    reader.start()
+    reader.join(30)
+    assert done, "parse_sitemap did not finish"
