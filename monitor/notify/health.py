@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..timeutil import iso, parse_iso
+from .render import local_time
 
 if TYPE_CHECKING:
     from ..app import App
@@ -52,25 +53,31 @@ def _quiet(app: App, src: dict[str, Any], now: datetime) -> dict[str, Any] | Non
     }
 
 
-def _attention(src: dict[str, Any]) -> dict[str, Any]:
+def _attention(src: dict[str, Any], tz: str) -> dict[str, Any]:
     error = f"{src['last_error_kind']}: {src['last_error_message']}" \
         if src["last_error_kind"] else "no error recorded"
+    last = src["last_success_at"]
+    # The desk reads every other time in the monitor's zone (alerts, digests): the
+    # stored UTC text would read as hours off. The key keeps the stored text: stable.
+    shown = local_time(last, tz) if last else "never"
     return {
-        "key": f"attention:{src['name']}:{src['last_success_at'] or 'never'}",
+        "key": f"attention:{src['name']}:{last or 'never'}",
         "title": f"Source {src['name']} needs attention",
         "body": f"{src['consecutive_failures']} failed fetches in a row; last success "
-                f"{src['last_success_at'] or 'never'}; last error {error}.",
+                f"{shown}; last error {error}.",
     }
 
 
 def health_findings(app: App, now: datetime) -> list[dict[str, Any]]:
     """What deserves a health alert now (each with its episode key)."""
     found = []
+    tz = app.settings.monitor.timezone
     for src in app.store.health_sources():
         if src["paused"]:
             continue
         if src["status"] == "needs_attention":
-            found.append({**_attention(src), "source": src["name"], "reason": "needs_attention"})
+            found.append({**_attention(src, tz), "source": src["name"],
+                          "reason": "needs_attention"})
         elif src["status"] == "ok" and (quiet := _quiet(app, src, now)):
             found.append({**quiet, "source": src["name"], "reason": "quiet"})
     return found

@@ -20,10 +20,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from ..timeutil import parse_iso, zone
 
-__all__ = ["direction", "environment", "local_time", "md", "mrkdwn", "render"]
+__all__ = ["direction", "environment", "local_time", "md", "md_url", "mrkdwn", "render"]
 
 RTL_LANGUAGES = {"ur", "ar", "fa", "ps", "sd", "he", "yi", "ug", "ks"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# What ends or garbles a Markdown link target: whitespace, brackets, parentheses,
+# quotes, a backslash (an escape there). Percent-encoded, the URL leads to the same page.
+_MD_URL_UNSAFE = re.compile(r'[\s<>()\[\]\\"`\x00-\x1f\x7f]')
 
 
 def mrkdwn(value: Any) -> str:
@@ -44,6 +47,13 @@ def md(value: Any) -> str:
     """Escape Markdown's inline syntax so a title stays text."""
     text = "" if value is None else str(value)
     return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def md_url(url: Any) -> str:
+    """A URL safe as a Markdown link target `[title](url)`: unsafe characters encoded."""
+    text = "" if url is None else str(url)
+    return _MD_URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode("utf-8")),
+                              text)
 
 
 def direction(language: str | None) -> str:
@@ -69,7 +79,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(mrkdwn=mrkdwn, mrkdwn_link=mrkdwn_link, md=md, direction=direction,
+    env.filters.update(mrkdwn=mrkdwn, mrkdwn_link=mrkdwn_link, md=md, md_url=md_url,
+                       direction=direction,
                        shquote=shlex.quote)  # commands shown to be pasted into a shell
     return env
 

@@ -166,3 +166,37 @@ def test_alerts_json_lists_the_product_fields(make_app, tmp_path: Path) -> None:
     assert "sent 1," in sent.output and "== [a370] Article 370 verdict day" in sent.output
     rows = json.loads(CliRunner().invoke(cli, [*args, "--rule", "a370", "--json"]).output)
     assert rows[0]["status"] == "sent" and rows[0]["sent_at"]
+
+
+def test_markdown_links_render_whatever_the_url(make_app) -> None:
+    # `[title](<url>)` broke on a URL with `>` (the link ended there) and a title with
+    # `]`: the desk saw raw brackets, or a link to half the address.
+    from urllib.parse import unquote
+
+    from markdown_it import MarkdownIt
+
+    app = make_app(CONSOLE)
+    cases = {  # url -> title
+        "https://n.example/a?q=<370>&s=1": "Article 370 [live] verdict in Srinagar",
+        "https://n.example/b/Article 370 ruling.html": "Article 370 ruling] read in Poonch",
+        "https://n.example/c/Kashmir_(region)": "Article 370 (explainer) for Kupwara [1]",
+        "https://n.example/d\\e/\"x\"": "Article 370 petition heard in Baramulla",
+    }
+    for i, (url, title) in enumerate(cases.items()):
+        place = title.split(" in ")[-1].split(" for ")[-1].split(" read")[0]
+        ingest(app, title, f"Residents of {place} spoke about Article 370 on day {i} of "
+               f"the hearings, officials in {place} said.", url=url)
+    digest = build_digest(app, date(2024, 3, 10))
+    assert {s.headline.url for s in digest.stories} == set(cases)
+    tokens = MarkdownIt("commonmark").parse(render_digest(digest, "markdown"))
+    links: dict[str, str] = {}
+    href: str | None = None
+    for token in (c for t in tokens for c in t.children or ()):
+        if token.type == "link_open":
+            href, text = unquote(str(token.attrGet("href"))), ""
+        elif token.type == "text" and href is not None:
+            text += token.content
+        elif token.type == "link_close":
+            links[href] = text
+            href = None
+    assert links == cases

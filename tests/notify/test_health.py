@@ -57,3 +57,20 @@ def test_a_usually_busy_source_gone_quiet_alerts_once(make_app) -> None:
     assert len(rows) == 1
     payload = app.store.delivery(rows[0]["id"])["payload"]
     assert "busy-feed has gone quiet" in payload and "slow-feed" not in payload
+
+
+def test_attention_alert_shows_the_last_success_in_the_monitors_zone(make_app,
+                                                                      capsys) -> None:
+    # The body read "last success 2024-03-08T01:00:00+00:00": UTC, while alerts and
+    # digests speak the monitor's zone, so the desk misread it by hours.
+    app = make_app(CONSOLE + '[health]\nchannels = ["console"]\n', timezone="Asia/Kolkata")
+    _source(app, "broken-feed", status="needs_attention", consecutive_failures=9,
+            last_success_at="2024-03-08T01:00:00+00:00", last_error_kind="http_status",
+            last_error_message="HTTP 404")
+    _source(app, "never-worked", status="needs_attention", consecutive_failures=5)
+    check_health(app, NOW)
+    dispatch_pending(app, NOW + timedelta(minutes=1))
+    out = capsys.readouterr().out
+    assert "last success 2024-03-08 06:30 IST;" in out
+    assert "last success never;" in out
+    assert "+00:00" not in out

@@ -242,3 +242,73 @@ def test_a_digest_waits_out_the_channels_retry_after(make_app, endpoint: Endpoin
     with Dispatcher(app) as dispatcher:
         assert dispatcher.run(T0 + timedelta(seconds=601)).sent == 2  # the alert, the digest
     assert len(endpoint.requests) == 3
+
+
+PLACES = ["Srinagar", "Poonch", "Kupwara", "Baramulla", "Anantnag", "Rajouri", "Kathua",
+          "Doda", "Kishtwar", "Ganderbal"]
+
+
+def _digest_blocks(app, endpoint: Endpoint) -> list[dict]:
+    from datetime import date
+
+    from monitor.notify import send_digest
+
+    (outcome,) = send_digest(app, date(2024, 3, 10), force=True)  # a test sends it twice
+    assert outcome.status == "sent", outcome.detail
+    blocks = endpoint.bodies()[-1]["blocks"]
+    assert blocks[0]["type"] == "header" and len(blocks) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks)
+    return blocks
+
+
+def test_long_digest_parts_split_at_line_ends_links_whole(make_app, endpoint: Endpoint,
+                                                          monkeypatch) -> None:
+    # The top stories ran past one section's 2,900 characters: the cut fell inside a
+    # `<url|title>` link, Slack showed its raw text, and the later stories vanished.
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url) + '\n[digest]\nchannels = ["desk-slack"]\n')
+    for i, place in enumerate(PLACES[:8]):
+        title = f"{place} story {i}: " + f"residents of {place} describe the day " * 12
+        ingest(app, title, f"Police in {place} said the Article 370 protest number {i} "
+               f"ended peacefully near the {place} market.", url=f"https://news.example/{i}")
+    blocks = _digest_blocks(app, endpoint)
+    texts = [b["text"]["text"] for b in blocks[1:]]
+    for text in texts:
+        assert text.count("<") == text.count(">")  # no link cut in two
+    shown = "\n".join(texts)
+    stories = [line for line in shown.splitlines() if line[:3] in {f"{i}. " for i in range(9)}]
+    assert len(stories) == 8
+    for i in range(8):
+        assert f"<https://news.example/{i}|" in shown
+
+
+def test_many_sources_in_attention_fill_slack_then_point_to_the_digest(
+        make_app, endpoint: Endpoint, monkeypatch) -> None:
+    # One line named every source needing attention; past 2,900 characters the rest was
+    # dropped without a word. Now it runs over sections, and past Slack's 50 blocks the
+    # last one says what is missing and where the whole digest is.
+    monkeypatch.setenv("TEST_SLACK_URL", endpoint.url)
+    app = make_app(slack_config(endpoint.url) + '\n[digest]\nchannels = ["desk-slack"]\n')
+    ingest(app, *STORIES[0])
+
+    def failing(n: int) -> list[str]:
+        names = [f"regional-outlet-{i:04d}-kashmir-valley-feed" for i in range(n)]
+        app.store.sync_sources([(name, f"https://{name}.example/feed", "feed")
+                                for name in names])
+        app.store.db.execute("UPDATE sources SET status = 'failing', consecutive_failures = 3")
+        return names
+
+    names = failing(300)  # ~15,000 characters: several sections, every name shown
+    # one line cut over sections at spaces: read back with a space where it was cut
+    shown = " ".join(b["text"]["text"] for b in _digest_blocks(app, endpoint)[1:])
+    assert all(f"{name} (failing)" in shown for name in names)
+    assert "monitor digest --date" not in shown
+
+    names = failing(3000)  # far more than 50 blocks hold
+    blocks = _digest_blocks(app, endpoint)
+    assert len(blocks) == 50
+    note = blocks[-1]["text"]["text"]
+    assert "left out: the rest of Sources needing attention" in note
+    assert "`monitor digest --date 2024-03-10`" in note
+    shown = " ".join(b["text"]["text"] for b in blocks[1:])
+    assert f"{names[0]} (failing)" in shown and f"{names[-1]} (failing)" not in shown
