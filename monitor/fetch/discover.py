@@ -14,11 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..clean import detect_language, html_fragment_to_text
-from ..errors import ParseError
 from .charset import decode_body
 from .feeds import parse_feed
 from .pages import article_links
-from .sitemaps import MAX_SITEMAP_BYTES, gunzipped, parse_sitemap
+from .sitemaps import parse_sitemap
 
 __all__ = ["READERS", "Candidate", "Discovered", "discover"]
 
@@ -74,12 +73,7 @@ def _items_language(texts: list[str | None]) -> str | None:
 
 
 def _sitemap(body: bytes, content_type: str, url: str, source: str) -> Discovered:
-    # A `.xml.gz` served as a file (application/x-gzip, no Content-Encoding) is common.
-    try:
-        body = gunzipped(body, MAX_SITEMAP_BYTES)
-    except ParseError as e:
-        raise ParseError(source, url, e.message) from e
-    doc = parse_sitemap(body, url, source)
+    doc = parse_sitemap(body, url, source)  # a `.xml.gz` comes unpacked (`ItemBuilder`)
     ordered = sorted(doc.urls, key=lambda u: u.published or u.lastmod or "", reverse=True)
     if doc.is_index:
         return Discovered(children=tuple(u.loc for u in ordered), problem=doc.problem)

@@ -23,7 +23,7 @@ import threading
 from ..app import App
 from ..config import Source
 from ..dedupe import canonical_url
-from ..errors import FetchError
+from ..errors import FetchError, ParseError
 from ..models import Body, RawItem
 from ..pipeline import Analysis
 from ..store import Store
@@ -32,6 +32,7 @@ from .client import PAGE_ACCEPT, Client, Response
 from .discover import Candidate, Discovered
 from .health import may_pass_later
 from .result import SourceResult
+from .sitemaps import gunzipped
 from .summaries import summary_item
 from .workers import Workers
 
@@ -112,8 +113,8 @@ class ItemBuilder:
             doc, analysed = self.workers.discover_analysed(
                 s.kind, resp.content, resp.content_type, resp.url, s.name, self.dates)
         else:
-            doc = self.workers.discover(s.kind, resp.content, resp.content_type, resp.url,
-                                        s.name)
+            doc = self.workers.discover(s.kind, self._body(resp, s.kind), resp.content_type,
+                                        resp.url, s.name)
         if doc.problem:
             self._warn(doc.problem)
         if not doc.children:
@@ -133,16 +134,28 @@ class ItemBuilder:
     def _children(self, index: Discovered) -> list[Candidate]:
         found: list[Candidate] = []
         for child in index.children[:MAX_CHILD_SITEMAPS]:
-            try:
-                resp = self.client.get(child, source=self.source.name)
-                doc = self.workers.discover("sitemap", resp.content, resp.content_type,
-                                                    resp.url, self.source.name)
+            try:  # robots.txt too, as backfill's child sitemaps
+                resp = self.client.get(child, source=self.source.name, robots=True)
+                doc = self.workers.discover("sitemap", self._body(resp, "sitemap"),
+                                            resp.content_type, resp.url, self.source.name)
             except (FetchError, Exception) as e:  # one bad child sitemap is a warning
                 self._warn(f"child sitemap {child}: {e}")
                 self.left_behind |= worth_retrying(e)  # read the index again next turn
                 continue
+            if doc.problem:
+                self._warn(f"child sitemap {child}: {doc.problem}")
             found.extend(doc.candidates)
         return found
+
+    def _body(self, resp: Response, kind: str) -> bytes:
+        """A sitemap served as a `.xml.gz` file (no Content-Encoding) unpacked, within
+        the same `max_bytes` cap the client holds a Content-Encoding to."""
+        if kind != "sitemap":
+            return resp.content
+        try:
+            return gunzipped(resp.content, self.client.settings.max_bytes)
+        except ParseError as e:
+            raise ParseError(self.source.name, resp.url, e.message) from e
 
     def _warn(self, message: str) -> None:
         r = self.result

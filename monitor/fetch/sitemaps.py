@@ -19,12 +19,9 @@ from lxml import etree
 
 from ..errors import ParseError
 
-__all__ = ["MAX_SITEMAP_BYTES", "SitemapDoc", "SitemapUrl", "gunzipped", "parse_sitemap"]
+__all__ = ["SitemapDoc", "SitemapUrl", "gunzipped", "parse_sitemap"]
 
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
-# sitemaps.org: at most 50 MB uncompressed. A `.xml.gz` is read up to this (plus the
-# protocol's slack) whatever its compressed size, so a gzip bomb stops here.
-MAX_SITEMAP_BYTES = 64 * 1024 * 1024
 # libxml2's word for a document that ended inside an element: "Premature end of data
 # in tag loc line 1". Junk after the root's end tag is another error (ERR_DOCUMENT_END),
 # and lxml mends errors inside a whole document: neither is a cut-off sitemap.
