@@ -150,6 +150,19 @@ def _cut_short(records: ArchiveIterator, record: Any) -> bool:
             and not getattr(records, "next_line", None))
 
 
+def _blank_from(handle: Any, offset: int) -> bool:
+    """Whether the file holds only whitespace from `offset` on: a `.warc.gz` that got a
+    newline or CRLF after its last gzip member (`echo >>`, a copy in text mode) is
+    whole, though warcio takes those bytes for the start of a record."""
+    here = handle.tell()
+    try:
+        handle.seek(offset)
+        rest = handle.read(4097)
+        return len(rest) <= 4096 and not rest.strip()
+    finally:
+        handle.seek(here)
+
+
 def html_responses(path: Path) -> Iterator[tuple[int, Any, bytes]]:
     """(offset, record, payload) of each HTML 200 response.
 
@@ -170,6 +183,8 @@ def html_responses(path: Path) -> Iterator[tuple[int, Any, bytes]]:
                 payload = record.content_stream().read() if html else b""  # de-chunked
                 offset = records.get_record_offset()  # reads the record to its end
             if _cut_short(records, record):
+                if _blank_from(handle, offset):  # a newline added after the last member
+                    break
                 raise ArchiveLoadFailed(f"{TRUNCATED} {offset} (the record there ends early)")
             warning = caught.getvalue().strip().partition("\n")[0].removeprefix("WARNING: ")
             caught.seek(0)
@@ -181,7 +196,8 @@ def html_responses(path: Path) -> Iterator[tuple[int, Any, bytes]]:
         if not records_seen:
             raise ArchiveLoadFailed("no WARC records in it")
         # warcio takes a record cut inside its headers for the end of the file.
-        if records.offset < os.fstat(handle.fileno()).st_size:
+        if (records.offset < os.fstat(handle.fileno()).st_size
+                and not _blank_from(handle, records.offset)):
             raise ArchiveLoadFailed(f"{TRUNCATED} {records.offset} (a record's headers are "
                                     "incomplete)")
 

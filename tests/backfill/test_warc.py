@@ -164,3 +164,14 @@ def test_other_threads_writing_to_stderr_do_not_make_an_archive_damaged(tmp_path
         stop.set()
         painter.join(5)
     assert urls == [u for u, _, _ in spans] * 20
+
+
+@pytest.mark.parametrize("tail", [b"\n", b"\r\n\r\n"])
+def test_a_newline_after_the_last_gzip_member_is_no_damage(tmp_path, run, export, tail):
+    # `echo >> archive.warc.gz`, or a copy in text mode: the archive is whole.
+    path = tmp_path / "tail.warc.gz"
+    spans = _write_three(path, True)
+    path.write_bytes(path.read_bytes() + tail)
+    out = run("backfill", str(path)).stdout
+    assert "new 3" in out and "failed" not in out, out
+    assert [r["url"] for r in export()] == [u for u, _, _ in spans]
