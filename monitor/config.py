@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import ssl
 import tomllib
 from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from .config_values import Section, check_zone, parse_duration, url_problem
 from .errors import ConfigError
-from .timeutil import zone
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -48,79 +46,8 @@ DEFAULT_CONFIG = Path("config/monitor.toml")
 # The taxonomy shipped beside the package (repo checkout, Docker image).
 PACKAGE_TAXONOMY = Path(__file__).resolve().parent.parent / "config" / "taxonomy.toml"
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-_MAX_DURATION = 100 * 366 * 86400
 
-
-def parse_duration(value: str | int | float) -> timedelta:
-    """`"15m"`, `"1h30m"`, `"20s"`, `"500ms"`, `"2d"`, or a number of seconds."""
-    if isinstance(value, bool):
-        raise ValueError("a duration is a string such as \"15m\" or a number of seconds")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        text = value.strip().lower().replace(" ", "")
-        parts = _DURATION.findall(text)
-        if not text or "".join(n + u for n, u in parts) != text:
-            raise ValueError(f"{value!r} is not a duration: use e.g. \"90s\", \"15m\", \"1h30m\"")
-        seconds = sum(float(n) * _UNITS[u] for n, u in parts)
-    if not seconds > 0:  # nan too (TOML has nan and inf)
-        raise ValueError(f"{value!r}: a duration must be positive")
-    # inf, 1e20 overflow timedelta; "3000000d" holds, but now + it is past year 9999
-    # when the next poll is scheduled. A century is longer than any wish.
-    if seconds > _MAX_DURATION:
-        raise ValueError(f"{value!r}: a duration must be at most 100 years")
-    return timedelta(seconds=seconds)
-
-
-Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
-
-
-# annotation -> (accepted types, is a bool, what to say)
-_SCALARS: dict[object, tuple[type | tuple[type, ...], bool, str]] = {
-    bool: (bool, True, "true or false"),
-    int: (int, False, "a whole number"),
-    int | None: (int, False, "a whole number"),
-    float: ((int, float), False, "a number"),
-    str: (str, False, "a string"),
-    str | None: (str, False, "a string"),
-}
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _typed(cls, value: Any, info: Any) -> Any:
-        """Durations from text; scalars exactly as TOML typed them.
-
-        pydantic would turn "yes" into True and "16" into 16; a configuration that
-        says `concurrency = "16"` is more likely a mistake than a wish, so it is an
-        error (PRODUCT.md: a wrong type is a configuration error).
-        """
-        field = cls.model_fields.get(info.field_name)
-        if field is None or value is None:
-            return value
-        annotation = field.annotation
-        if annotation in (timedelta, timedelta | None):
-            return value if isinstance(value, timedelta) else parse_duration(value)
-        expected = _SCALARS.get(annotation)  # type: ignore[arg-type]
-        if expected is not None and (
-            not isinstance(value, expected[0]) or isinstance(value, bool) != expected[1]
-        ):
-            raise ValueError(f"must be {expected[2]}, not {type(value).__name__} {value!r}")
-        return value
-
-
-def _check_zone(value: str | None) -> str | None:
-    if value is not None:
-        zone(value)
-    return value
-
-
-class MonitorSection(_Section):
+class MonitorSection(Section):
     database: Path = Field(Path("data/monitor.db"), description="SQLite corpus file")
     timezone: str = Field("Asia/Kolkata", description="digests are per local day in this zone")
     date_order: Literal["DMY", "MDY"] = Field(
@@ -130,10 +57,10 @@ class MonitorSection(_Section):
     user_agent: str = Field(
         "kashmir-monitor/0.1 (+https://example.org/contact)", description="HTTP User-Agent"
     )
-    _zone = field_validator("timezone")(_check_zone)
+    _zone = field_validator("timezone")(check_zone)
 
 
-class FetchSection(_Section):
+class FetchSection(Section):
     interval: timedelta = Field(timedelta(minutes=15), description="default poll interval")
     concurrency: int = Field(16, ge=1, le=256, description="requests in flight overall")
     per_host: int = Field(2, ge=1, le=32, description="requests in flight per host")
@@ -151,7 +78,7 @@ class FetchSection(_Section):
     robots: bool = Field(True, description="honour robots.txt for article pages")
 
 
-class Source(_Section):
+class Source(Section):
     name: str = Field(min_length=1, description="the outlet's name, unique")
     url: str = Field(pattern=r"^https?://", description="feed, sitemap or section page URL")
     kind: Literal["feed", "sitemap", "page"] = Field("feed", description="what the URL is")
@@ -161,10 +88,10 @@ class Source(_Section):
     date_order: Literal["DMY", "MDY"] | None = Field(
         None, description="ambiguous numeric dates (default: [monitor] date_order)"
     )
-    _zone = field_validator("timezone")(_check_zone)
+    _zone = field_validator("timezone")(check_zone)
 
 
-class Channel(_Section):
+class Channel(Section):
     name: str = Field(min_length=1, description="the channel's name, unique")
     kind: Literal["slack", "email", "webhook", "console"] = Field(
         description="slack | email | webhook | console"
@@ -234,7 +161,7 @@ class Channel(_Section):
         return value
 
 
-class AlertRule(_Section):
+class AlertRule(Section):
     name: str = Field(min_length=1, description="the rule's name, unique")
     concepts: tuple[str, ...] = Field((), description="any of these concepts")
     query: str | None = Field(None, description="full-text query (all words)")
@@ -245,7 +172,7 @@ class AlertRule(_Section):
     channels: tuple[str, ...] = Field(min_length=1, description="where its alerts go")
 
 
-class DigestSection(_Section):
+class DigestSection(Section):
     at: str = Field(
         "08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time to send it"
     )
@@ -253,13 +180,13 @@ class DigestSection(_Section):
     top_stories: int = Field(15, ge=1, le=100, description="stories listed in full")
 
 
-class HealthSection(_Section):
+class HealthSection(Section):
     channels: tuple[str, ...] = Field(
         (), description="where alerts about failing or quiet sources go"
     )
 
 
-class Settings(_Section):
+class Settings(Section):
     """The whole configuration, validated. `path` is the file it came from (or None)."""
 
     monitor: MonitorSection = MonitorSection()
@@ -415,20 +342,6 @@ def check_rule_concepts(settings: Settings, known: Collection[str]) -> None:
                 f'alerts[{i}] ("{rule.name}").concepts[{j}]',
                 f'"{name}" is not a concept of the taxonomy{hint}',
             )
-
-
-def url_problem(value: str) -> str | None:
-    """Why a channel's URL cannot be posted to, or None."""
-    if any(ch.isspace() or not ch.isprintable() for ch in value):
-        return "the URL holds a space or control character (a stray newline?)"
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 -- raises on a bad port
-    except ValueError as e:
-        return f"not a URL: {e}"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "not an http:// or https:// URL with a host"
-    return None
 
 
 def resolve_secret(settings: Settings, channel: Channel, key: str) -> str | None:
