@@ -267,7 +267,11 @@ _PATH_KEYS = {"monitor": ("database", "taxonomy"), "channels": ("ca_file",)}
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> None:
-    """Relative paths in the file are relative to its folder, not to the working one."""
+    """Relative paths in the file are relative to its folder, not to the working one.
+
+    `~` and `~user` are expanded first: left as they were, "~/x.db" was taken for a
+    relative path and became "<config folder>/~/x.db".
+    """
     for section, keys in _PATH_KEYS.items():
         tables = data.get(section)
         for table in tables if isinstance(tables, list) else [tables]:
@@ -275,8 +279,10 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
                 continue
             for key in keys:
                 value = table.get(key)
-                if isinstance(value, str) and value and not Path(value).is_absolute():
-                    table[key] = str((base / value).resolve())
+                if isinstance(value, str) and value:
+                    value = os.path.expanduser(value)
+                    table[key] = value if Path(value).is_absolute() \
+                        else str((base / value).resolve())
 
 
 def load_settings(
@@ -287,7 +293,9 @@ def load_settings(
     chosen = config or env.get("MONITOR_CONFIG") or None
     path: Path | None
     if chosen is not None:
-        path = Path(chosen)
+        # The shell expands `~` only at the start of a word: not in `--config=~/m.toml`,
+        # nor in MONITOR_CONFIG set by systemd or Docker.
+        path = Path(os.path.expanduser(chosen))
         if not path.is_file():
             raise ConfigError(str(path), None, "configuration file not found")
     else:
@@ -307,7 +315,7 @@ def load_settings(
     if database:
         data.setdefault("monitor", {})
         if isinstance(data["monitor"], dict):
-            data["monitor"]["database"] = str(database)
+            data["monitor"]["database"] = os.path.expanduser(database)  # as for --config
     try:
         settings = Settings.model_validate({**data, "path": path})
     except ValidationError as e:

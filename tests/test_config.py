@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from monitor.config import load_settings, parse_duration
+from monitor.cli import cli
+from monitor.config import PACKAGE_TAXONOMY, load_settings, parse_duration
 from monitor.errors import ConfigError
 
 from .conftest import ROOT
@@ -197,3 +201,30 @@ def test_a_duration_too_long_to_hold_is_a_config_error(tmp_path, run, value):
     path = _write(tmp_path, GOOD.replace('interval = "15m"', f"interval = {value}"))
     out = run("check", config=path, expect=2).output
     assert "fetch.interval" in out and "Traceback" not in out
+
+
+def test_tilde_in_paths_is_the_home_folder(tmp_path, monkeypatch):
+    # "~/x.db" was taken for a relative path and became "<config folder>/~/x.db".
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    (home / "tax.toml").write_bytes(PACKAGE_TAXONOMY.read_bytes())
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    path = _write(conf, GOOD.replace('database = "data/x.db"',
+                                     'database = "~/x.db"\ntaxonomy = "~/tax.toml"'))
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"])
+    assert result.exit_code == 0, result.output
+    assert f"database       {home / 'x.db'}\n" in result.output
+    assert f"taxonomy       {home / 'tax.toml'} (" in result.output
+    assert not (conf / "~").exists()
+    # The shell leaves `~` alone in `--db=~/...` and in variables set by systemd or Docker.
+    result = CliRunner().invoke(cli, ["--config=~/../conf/monitor.toml", "--db=~/opt.db", "stats"])
+    assert result.exit_code == 0, result.output
+    assert (home / "opt.db").is_file() and not (tmp_path / "~").exists()
+    monkeypatch.setenv("MONITOR_DB", "~/env.db")
+    assert load_settings(path).monitor.database == home / "env.db"
+    monkeypatch.delenv("MONITOR_DB")
+    me = pwd.getpwuid(os.getuid())  # "~user" is that user's home, whatever HOME says
+    owner = _write(conf, GOOD.replace('database = "data/x.db"', f'database = "~{me.pw_name}/x.db"'))
+    assert load_settings(owner).monitor.database == Path(me.pw_dir) / "x.db"
