@@ -7,7 +7,7 @@ declarations use, with no knowledge of any particular key.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -15,7 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .timeutil import zone
 
-__all__ = ["Duration", "Section", "check_zone", "parse_duration", "url_problem"]
+__all__ = [
+    "Duration",
+    "Section",
+    "check_clock",
+    "check_zone",
+    "parse_duration",
+    "shown",
+    "url_problem",
+]
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -52,8 +60,8 @@ _SCALARS: dict[object, tuple[type | tuple[type, ...], bool, str]] = {
     int: (int, False, "a whole number"),
     int | None: (int, False, "a whole number"),
     float: ((int, float), False, "a number"),
-    str: (str, False, "a string"),
-    str | None: (str, False, "a string"),
+    str: (str, False, "text in quotes"),
+    str | None: (str, False, "text in quotes"),
 }
 
 
@@ -79,8 +87,33 @@ class Section(BaseModel):
         if expected is not None and (
             not isinstance(value, expected[0]) or isinstance(value, bool) != expected[1]
         ):
-            raise ValueError(f"must be {expected[2]}, not {type(value).__name__} {value!r}")
+            # `concurrency = "16"`: the number is right, the quotes are the mistake.
+            quotes = " without quotes" if isinstance(value, str) else ""
+            raise ValueError(f"must be {expected[2]}{quotes}, got {shown(value)}")
         return value
+
+
+def shown(value: object) -> str:
+    """A value as the user wrote it in TOML, not as Python spells it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, date | time):  # TOML dates and times; datetime is a date
+        return value.isoformat()
+    return repr(value)
+
+
+_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def check_clock(value: str) -> str:
+    """A local time of day, `"08:00"`; said in words (a pattern means nothing to a user)."""
+    if not _CLOCK.fullmatch(value):
+        raise ValueError(f"expected HH:MM (24-hour), got {value!r}")
+    return value
 
 
 def check_zone(value: str | None) -> str | None:

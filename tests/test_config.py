@@ -64,7 +64,7 @@ def _write(tmp_path: Path, text: str) -> Path:
         ('[digest]\nchannels = ["desk"]', '[digest]\nchannels = ["mail"]', "digest.channels",
          "not defined"),
         ('url = "https://example.org/rss.xml"', 'url = "ftp://example.org/rss.xml"',
-         'sources[0] ("feed-a").url', "pattern"),
+         'sources[0] ("feed-a").url', "expected an http:// or https:// URL"),
         ('kind = "console"', 'kind = "pager"', 'channels[0] ("desk").kind', "'slack'"),
         ('kind = "console"', 'kind = "slack"', 'channels[0] ("desk")', "needs `webhook_url`"),
     ],
@@ -228,3 +228,32 @@ def test_tilde_in_paths_is_the_home_folder(tmp_path, monkeypatch):
     me = pwd.getpwuid(os.getuid())  # "~user" is that user's home, whatever HOME says
     owner = _write(conf, GOOD.replace('database = "data/x.db"', f'database = "~{me.pw_name}/x.db"'))
     assert load_settings(owner).monitor.database == Path(me.pw_dir) / "x.db"
+
+
+@pytest.mark.parametrize(("text", "key", "words"), [
+    ("monitor = 3\n", "monitor", "must be a table: write [monitor] with its keys"),
+    ('[sources]\nname = "a"\nurl = "https://a.example/"\n', "sources",
+     "must be a list of tables: write [[sources]] (double brackets)"),
+    ("sources = [3]\n", "sources[0]", "must be a table: write [[sources]]"),
+    ('[fetch]\nconcurrency = "16"\n', "fetch.concurrency",
+     "must be a whole number without quotes, got '16'"),
+    ('[digest]\nat = "25:99"\n', "digest.at", "expected HH:MM (24-hour), got '25:99'"),
+    ('[monitor]\ntimezone = "Asia/Atlantis"\n', "monitor.timezone", "unknown time zone"),
+    ("[monitor]\ntaxonomy = 3\n", "monitor.taxonomy", "must be a file path in quotes, got 3"),
+    ('[[alerts]]\nname = "a"\nchannels = []\n', 'alerts[0] ("a").channels', "must not be empty"),
+    ("[fetch]\nconcurrency = 0\n", "fetch.concurrency", "must be at least 1, got 0"),
+    ('[[channels]]\nname = "a"\nkind = "pager"\n', 'channels[0] ("a").kind',
+     "must be one of 'slack', 'email', 'webhook' or 'console', got 'pager'"),
+])
+def test_config_errors_say_what_is_expected_in_plain_words(tmp_path, run, text, key, words):
+    # They said "instance of MonitorSection", "Input should be a valid tuple", showed the
+    # regex of digest.at, and told the value twice: "not str '16' (got '16')".
+    path = _write(tmp_path, text)
+    out = run("check", config=path, expect=2).output
+    assert f"{path}: {key}: {words}" in out
+    for internal in ("Section", "tuple", "dictionary", "Input should", "pattern", "^", "<class",
+                     " str ", "(got "):
+        assert internal not in out
+    value = text.rpartition("=")[2].strip()
+    if value.startswith('"'):  # a text value is shown once, as the user wrote it
+        assert out.count(value.strip('"')) <= 1
