@@ -21,12 +21,19 @@ import tomllib
 from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from .config_errors import key_path, message
-from .config_values import Section, check_clock, check_zone, parse_duration, url_problem
+from .config_values import (
+    Section,
+    check_address,
+    check_clock,
+    check_zone,
+    parse_duration,
+    url_problem,
+)
 from .errors import ConfigError
 
 __all__ = [
@@ -125,7 +132,9 @@ class Channel(Section):
     username: str | None = Field(None, description="email: login (secret)")
     password: str | None = Field(None, description="email: password (secret)")
     sender: str | None = Field(None, description="email: From address")
-    to: tuple[str, ...] = Field((), description="email: recipients")
+    to: tuple[Annotated[str, AfterValidator(check_address)], ...] = Field(
+        (), description="email: recipients"
+    )
     # webhook
     url: str | None = Field(None, description="webhook: endpoint URL")
     secret: str | None = Field(None, description="webhook: HMAC-SHA256 key (secret)")
@@ -155,6 +164,8 @@ class Channel(Section):
         if value and not value.startswith("env:") and (problem := url_problem(value)):
             raise ValueError(problem)
         return value
+
+    _sender = field_validator("sender")(check_address)
 
     @field_validator("ca_file")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
+from email.utils import getaddresses, parseaddr
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from .timeutil import zone
 __all__ = [
     "Duration",
     "Section",
+    "check_address",
     "check_clock",
     "check_zone",
     "parse_duration",
@@ -113,6 +115,22 @@ def check_clock(value: str) -> str:
     """A local time of day, `"08:00"`; said in words (a pattern means nothing to a user)."""
     if not _CLOCK.fullmatch(value):
         raise ValueError(f"expected HH:MM (24-hour), got {value!r}")
+    return value
+
+
+def check_address(value: str) -> str:
+    """One email address, bare or with a display name ("Desk <desk@example.org>").
+
+    A sender without an @ passed the config and later made a Message-ID
+    `<...@monitor>` that servers reject. parseaddr alone is too forgiving: it keeps
+    the first of "a@x, b@x" and glues "a@x junk" into "a@xjunk", so the address must
+    stand in the value as written, alone.
+    """
+    address = parseaddr(value)[1]
+    local, at, domain = address.rpartition("@")
+    if not (at and local and domain) or address not in value or len(getaddresses([value])) != 1:
+        raise ValueError('expected one email address, such as desk@example.org or '
+                         f'"Desk Monitor <desk@example.org>", got {value!r}')
     return value
 
 

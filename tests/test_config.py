@@ -257,3 +257,35 @@ def test_config_errors_say_what_is_expected_in_plain_words(tmp_path, run, text, 
     value = text.rpartition("=")[2].strip()
     if value.startswith('"'):  # a text value is shown once, as the user wrote it
         assert out.count(value.strip('"')) <= 1
+
+
+EMAIL = """
+[[channels]]
+name = "mail"
+kind = "email"
+host = "smtp.example.org"
+sender = "monitor@example.org"
+to = ["desk@example.org"]
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "key", "value"), [
+    ('sender = "monitor@example.org"', 'sender = "monitor"', "sender", "'monitor'"),
+    ('sender = "monitor@example.org"', 'sender = "Monitor <monitor>"', "sender",
+     "'Monitor <monitor>'"),
+    ('to = ["desk@example.org"]', 'to = ["desk@example.org", "editor"]', "to[1]", "'editor'"),
+    ('to = ["desk@example.org"]', 'to = ["desk@example.org, ed@example.org"]', "to[0]",
+     "'desk@example.org, ed@example.org'"),
+])
+def test_email_addresses_are_checked_at_load(tmp_path, run, old, new, key, value):
+    # sender = "monitor" passed and made Message-IDs <...@monitor> that servers reject.
+    path = _write(tmp_path, EMAIL.replace(old, new))
+    out = run("check", config=path, expect=2).output
+    assert f'{path}: channels[0] ("mail").{key}: expected one email address' in out
+    assert out.rstrip().endswith(f"got {value}")
+
+
+def test_an_address_with_a_display_name_is_a_sender(tmp_path, run):
+    text = EMAIL.replace('sender = "monitor@example.org"',
+                         'sender = "Desk Monitor <desk@example.org>"')
+    assert run("check", config=_write(tmp_path, text)).output.rstrip().endswith("ok")
