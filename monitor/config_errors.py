@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from .config_values import shown
 
@@ -59,7 +60,7 @@ def _header(loc: tuple[int | str, ...]) -> str:
     return f"[[{name}]]" if loc and isinstance(loc[-1], int) else f"[{name}]"
 
 
-def _expected(error: dict[str, Any], root: type[BaseModel]) -> str | None:
+def _expected(error: ErrorDetails, root: type[BaseModel]) -> str | None:
     """What the key should hold, in plain words; None to keep pydantic's own text."""
     kind, loc, ctx = error["type"], error["loc"], error.get("ctx", {})
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -95,7 +96,7 @@ def _expected(error: dict[str, Any], root: type[BaseModel]) -> str | None:
     return None
 
 
-def message(error: dict[str, Any], root: type[BaseModel]) -> str:
+def message(error: ErrorDetails, root: type[BaseModel]) -> str:
     """One pydantic error (of `ValidationError.errors()`) as the user's message."""
     kind = error["type"]
     if kind == "extra_forbidden":
