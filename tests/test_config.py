@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from monitor.config import load_settings, parse_duration
+from monitor.cli import cli
+from monitor.config import PACKAGE_TAXONOMY, load_settings, parse_duration
 from monitor.errors import ConfigError
 
 from .conftest import ROOT
@@ -60,7 +64,7 @@ def _write(tmp_path: Path, text: str) -> Path:
         ('[digest]\nchannels = ["desk"]', '[digest]\nchannels = ["mail"]', "digest.channels",
          "not defined"),
         ('url = "https://example.org/rss.xml"', 'url = "ftp://example.org/rss.xml"',
-         'sources[0] ("feed-a").url', "pattern"),
+         'sources[0] ("feed-a").url', "expected an http:// or https:// URL"),
         ('kind = "console"', 'kind = "pager"', 'channels[0] ("desk").kind', "'slack'"),
         ('kind = "console"', 'kind = "slack"', 'channels[0] ("desk")', "needs `webhook_url`"),
     ],
@@ -197,3 +201,91 @@ def test_a_duration_too_long_to_hold_is_a_config_error(tmp_path, run, value):
     path = _write(tmp_path, GOOD.replace('interval = "15m"', f"interval = {value}"))
     out = run("check", config=path, expect=2).output
     assert "fetch.interval" in out and "Traceback" not in out
+
+
+def test_tilde_in_paths_is_the_home_folder(tmp_path, monkeypatch):
+    # "~/x.db" was taken for a relative path and became "<config folder>/~/x.db".
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    (home / "tax.toml").write_bytes(PACKAGE_TAXONOMY.read_bytes())
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    path = _write(conf, GOOD.replace('database = "data/x.db"',
+                                     'database = "~/x.db"\ntaxonomy = "~/tax.toml"'))
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"])
+    assert result.exit_code == 0, result.output
+    assert f"database       {home / 'x.db'}\n" in result.output
+    assert f"taxonomy       {home / 'tax.toml'} (" in result.output
+    assert not (conf / "~").exists()
+    # The shell leaves `~` alone in `--db=~/...` and in variables set by systemd or Docker.
+    result = CliRunner().invoke(cli, ["--config=~/../conf/monitor.toml", "--db=~/opt.db", "stats"])
+    assert result.exit_code == 0, result.output
+    assert (home / "opt.db").is_file() and not (tmp_path / "~").exists()
+    monkeypatch.setenv("MONITOR_DB", "~/env.db")
+    assert load_settings(path).monitor.database == home / "env.db"
+    monkeypatch.delenv("MONITOR_DB")
+    me = pwd.getpwuid(os.getuid())  # "~user" is that user's home, whatever HOME says
+    owner = _write(conf, GOOD.replace('database = "data/x.db"', f'database = "~{me.pw_name}/x.db"'))
+    assert load_settings(owner).monitor.database == Path(me.pw_dir) / "x.db"
+
+
+@pytest.mark.parametrize(("text", "key", "words"), [
+    ("monitor = 3\n", "monitor", "must be a table: write [monitor] with its keys"),
+    ('[sources]\nname = "a"\nurl = "https://a.example/"\n', "sources",
+     "must be a list of tables: write [[sources]] (double brackets)"),
+    ("sources = [3]\n", "sources[0]", "must be a table: write [[sources]]"),
+    ('[fetch]\nconcurrency = "16"\n', "fetch.concurrency",
+     "must be a whole number without quotes, got '16'"),
+    ('[digest]\nat = "25:99"\n', "digest.at", "expected HH:MM (24-hour), got '25:99'"),
+    ('[monitor]\ntimezone = "Asia/Atlantis"\n', "monitor.timezone", "unknown time zone"),
+    ("[monitor]\ntaxonomy = 3\n", "monitor.taxonomy", "must be a file path in quotes, got 3"),
+    ('[[alerts]]\nname = "a"\nchannels = []\n', 'alerts[0] ("a").channels', "must not be empty"),
+    ("[fetch]\nconcurrency = 0\n", "fetch.concurrency", "must be at least 1, got 0"),
+    ('[[channels]]\nname = "a"\nkind = "pager"\n', 'channels[0] ("a").kind',
+     "must be one of 'slack', 'email', 'webhook' or 'console', got 'pager'"),
+])
+def test_config_errors_say_what_is_expected_in_plain_words(tmp_path, run, text, key, words):
+    # They said "instance of MonitorSection", "Input should be a valid tuple", showed the
+    # regex of digest.at, and told the value twice: "not str '16' (got '16')".
+    path = _write(tmp_path, text)
+    out = run("check", config=path, expect=2).output
+    assert f"{path}: {key}: {words}" in out
+    for internal in ("Section", "tuple", "dictionary", "Input should", "pattern", "^", "<class",
+                     " str ", "(got "):
+        assert internal not in out
+    value = text.rpartition("=")[2].strip()
+    if value.startswith('"'):  # a text value is shown once, as the user wrote it
+        assert out.count(value.strip('"')) <= 1
+
+
+EMAIL = """
+[[channels]]
+name = "mail"
+kind = "email"
+host = "smtp.example.org"
+sender = "monitor@example.org"
+to = ["desk@example.org"]
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "key", "value"), [
+    ('sender = "monitor@example.org"', 'sender = "monitor"', "sender", "'monitor'"),
+    ('sender = "monitor@example.org"', 'sender = "Monitor <monitor>"', "sender",
+     "'Monitor <monitor>'"),
+    ('to = ["desk@example.org"]', 'to = ["desk@example.org", "editor"]', "to[1]", "'editor'"),
+    ('to = ["desk@example.org"]', 'to = ["desk@example.org, ed@example.org"]', "to[0]",
+     "'desk@example.org, ed@example.org'"),
+])
+def test_email_addresses_are_checked_at_load(tmp_path, run, old, new, key, value):
+    # sender = "monitor" passed and made Message-IDs <...@monitor> that servers reject.
+    path = _write(tmp_path, EMAIL.replace(old, new))
+    out = run("check", config=path, expect=2).output
+    assert f'{path}: channels[0] ("mail").{key}: expected one email address' in out
+    assert out.rstrip().endswith(f"got {value}")
+
+
+def test_an_address_with_a_display_name_is_a_sender(tmp_path, run):
+    text = EMAIL.replace('sender = "monitor@example.org"',
+                         'sender = "Desk Monitor <desk@example.org>"')
+    assert run("check", config=_write(tmp_path, text)).output.rstrip().endswith("ok")

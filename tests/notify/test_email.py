@@ -211,3 +211,21 @@ def test_one_recipient_refused_among_two_is_named_not_dropped_quietly(
         assert "refused desk@desk.example (450" in caplog.text
     finally:
         controller.stop()
+
+
+def test_a_sender_with_a_display_name_makes_a_valid_message_id(make_app, smtp: SmtpServer,
+                                                              monkeypatch) -> None:
+    # The domain was the text after the last @: "<...@desk.example>>", refused by servers.
+    monkeypatch.setenv("TEST_SMTP_USER", "desk-bot")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret")
+    app = make_app(email_config(smtp).replace('sender = "monitor@desk.example"',
+                                              'sender = "Desk Monitor <monitor@desk.example>"'))
+    seed(app)
+    with Dispatcher(app) as dispatcher:
+        assert dispatcher.run(datetime.now(UTC) + timedelta(seconds=5)).sent == 3
+    mail = smtp.inbox.messages[0]
+    assert mail["From"] == "Desk Monitor <monitor@desk.example>"
+    assert smtp.inbox.envelopes[0].mail_from == "monitor@desk.example"
+    # As sent: the parsed header would hide a stray ">" (it is only flagged as a defect).
+    raw = smtp.inbox.envelopes[0].content.decode()
+    assert re.search(r"^Message-ID: <monitor-\d+-[0-9a-f]{12}@desk\.example>\r?$", raw, re.M)

@@ -25,7 +25,7 @@ import ssl
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 
 import httpx
 
@@ -51,7 +51,9 @@ def build_email(settings: Settings, channel: Channel, message: Message) -> MIMEM
     space in our test), while `email.header.Header` keeps it inside the words.
     """
     sender = channel.sender or ""
-    domain = sender.rpartition("@")[2] or "monitor.invalid"
+    # The address's domain, not the text after the last @: "Desk <desk@example.org>"
+    # gave the Message-ID <...@example.org>>, which servers reject.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "monitor.invalid"
     mail = MIMEMultipart("alternative")
     mail["Subject"] = Header(message.subject, "utf-8")
     mail["From"] = sender
