@@ -87,7 +87,8 @@ def send_digest(
                 continue
             if dispatcher.on_hold(name, now):  # the channel's Retry-After: not before then
                 outcomes.append(DigestOutcome(name, "queued", "the channel asked to wait "
-                                              "(Retry-After); it goes out after that"))
+                                              "(Retry-After); the daemon, or `monitor alerts "
+                                              "send` run after that, delivers it"))
                 continue
             result = dispatcher.deliver(row, now)
             after = app.store.delivery(row["id"]) or {}
