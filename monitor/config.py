@@ -245,6 +245,10 @@ class Settings(Section):
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
 
+    def interval_of(self, source: Source) -> timedelta:
+        """How often `source` is polled: its own interval, else [fetch] interval."""
+        return source.interval or self.fetch.interval
+
 
 class _KeyError(ValueError):
     """A cross-reference error that knows its key (pydantic would lose it)."""

@@ -102,7 +102,7 @@ def _processes(settings: Settings) -> int:
 
 def _every(source: Source, settings: Settings) -> float:
     """Seconds between a source's runs: its own interval, else [fetch] interval."""
-    return (source.interval or settings.fetch.interval).total_seconds()
+    return settings.interval_of(source).total_seconds()
 
 
 class Daemon:

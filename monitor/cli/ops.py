@@ -37,7 +37,7 @@ def check(app: App) -> None:
     click.echo(f"taxonomy       {s.monitor.taxonomy} ({len(taxonomy.concept_names)} concepts)")
     click.echo(f"sources        {len(s.sources)}")
     for src in s.sources:
-        every = src.interval or s.fetch.interval
+        every = s.interval_of(src)
         click.echo(f"  {src.name:24} {src.kind:8} every {every}  {src.url}")
     click.echo(f"channels       {', '.join(f'{c.name} ({c.kind})' for c in s.channels) or '-'}")
     for rule in s.alerts:

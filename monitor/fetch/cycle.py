@@ -39,7 +39,7 @@ from ..store import Store
 from ..timeutil import now_utc, parse_iso
 from .client import Client, Response
 from .commits import Committer, Stored
-from .health import Attempt, due_at, is_due, next_state
+from .health import Attempt, is_due, next_state
 from .items import ItemBuilder
 from .result import SourceResult
 from .workers import Workers
@@ -155,9 +155,8 @@ class Fetcher:
                 result.outcome = "paused"
                 done.set_result(result)
                 return
-            interval = source.interval or self.settings.fetch.interval
-            failing = bool(row.get("consecutive_failures"))
-            if not force and not is_due(due_at(row, interval), now, interval, failing=failing):
+            interval = self.settings.interval_of(source)
+            if not force and not is_due(row, now, interval):
                 result.outcome = "not_due"
                 done.set_result(result)
                 return
@@ -185,7 +184,7 @@ class Fetcher:
                  now: datetime, end: Callable[[Attempt | Callable[[], Attempt]], None],
                  later: bool) -> None:
         """Fetch and ingest; `end(attempt)` once the source's items are stored."""
-        interval = source.interval or self.settings.fetch.interval
+        interval = self.settings.interval_of(source)
         last_full = parse_iso(row["last_unconditional_at"])
         unconditional = last_full is None or now - last_full >= UNCONDITIONAL_EVERY
         try:

@@ -81,14 +81,16 @@ def due_at(row: dict[str, Any], interval: timedelta) -> datetime | None:
     return due
 
 
-def is_due(next_due_at: datetime | None, now: datetime, interval: timedelta, *,
-           failing: bool = False) -> bool:
-    """Whether a scheduled run at `now` fetches a source due at `next_due_at` (None: never
-    fetched, or its URL changed: due); early by up to `DUE_SLACK` of an interval is due,
-    unless the source is `failing` (a backoff or Retry-After: not a second early)."""
-    if next_due_at is None:
+def is_due(row: dict[str, Any], now: datetime, interval: timedelta) -> bool:
+    """Whether a scheduled run at `now` fetches the source in `row` (its stored state),
+    polled every `interval` as configured now. Never fetched, or its URL changed: due.
+    Early by up to `DUE_SLACK` of an interval is due, unless the source is failing (a
+    backoff or a Retry-After: not a second early)."""
+    due = due_at(row, interval)
+    if due is None:
         return True
-    return next_due_at - (timedelta(0) if failing else interval * DUE_SLACK) <= now
+    failing = bool(row.get("consecutive_failures"))
+    return due - (timedelta(0) if failing else interval * DUE_SLACK) <= now
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def test_a_healthy_source_is_fetched_at_every_scheduled_run(interval: timedelta)
     row: dict[str, object] = {}
     skipped = 0
     for run in _scheduled_runs(interval, rng, 2000):
-        if not is_due(parse_iso(row.get("next_due_at")), run, interval):  # type: ignore[arg-type]
+        if not is_due(row, run, interval):
             skipped += 1
             continue
         update, _ = next_state(row, Attempt("ok", run, interval), rng)
@@ -80,10 +80,10 @@ def test_a_backing_off_source_skips_the_runs_before_it_is_due():
         update, _ = next_state({}, Attempt("error", failed_at, interval,
                                            error_kind="http_status", http_status=500), rng)
         due = parse_iso(update["next_due_at"])
-        assert due is not None
-        assert not is_due(due, failed_at + interval + interval / 10, interval, failing=True)
-        assert not is_due(due, due - timedelta(seconds=1), interval, failing=True)
-        assert is_due(due, due, interval, failing=True)
+        assert due is not None and update["consecutive_failures"] == 1
+        assert not is_due(update, failed_at + interval + interval / 10, interval)
+        assert not is_due(update, due - timedelta(seconds=1), interval)
+        assert is_due(update, due, interval)
 
 
 def test_a_retry_after_is_waited_out_to_the_second(server, make_fetcher):
