@@ -115,16 +115,22 @@ def _mostly_utf8(body: bytes, *, declared: bool) -> bool:
         pass
     ratio = 2 if declared else 10
     # The opening first: legacy text shows what it is there (one cut character at the
-    # 64 KB mark is one bad byte, lost in any page with enough text to matter).
+    # 64 KB mark is one bad byte, lost in any page with enough text to matter). An
+    # opening of plain ASCII (64 KB of inline script before the text) says nothing.
     head = body[:65536]
-    return _good_share(head, ratio) and (len(head) == len(body) or _good_share(body, ratio))
+    if len(head) < len(body):
+        good, bad = _counts(head)
+        if bad and good < ratio * bad:
+            return False
+    good, bad = _counts(body)
+    return good > 0 and good >= ratio * bad
 
 
-def _good_share(body: bytes, ratio: int) -> bool:
+def _counts(body: bytes) -> tuple[int, int]:
+    """(good non-ASCII characters, invalid bytes) of `body` read as UTF-8."""
     text = body.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    good = len(text) - len(text.encode("ascii", "ignore")) - bad
-    return good > 0 and good >= ratio * bad
+    return len(text) - len(text.encode("ascii", "ignore")) - bad, bad
 
 
 def to_utf8_xml(text: str) -> bytes:

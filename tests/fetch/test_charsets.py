@@ -48,6 +48,16 @@ def test_mostly_utf8_behind_no_or_a_latin_declaration_is_still_utf8():
         assert (charset, text.count("\ufffd")) == ("utf-8", 1), content_type
 
 
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=iso-8859-1"])
+def test_a_long_ascii_opening_does_not_make_a_cut_hindi_page_latin(content_type: str | None):
+    # 80 KB of inline script before the text: the opening holds no non-ASCII at all.
+    script = b"<script>var config = {" + b'"k": "value", ' * 6000 + b"};</script>"
+    body = b"<html><head>" + script + b"</head><body><p>" + _cut(SRINAGAR) + b"</p></body>"
+    text, charset = decode_body(body, content_type)
+    assert (charset, text.count("\ufffd")) == ("utf-8", 1), content_type
+    assert SRINAGAR[10:] in text
+
+
 @pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", None])
 def test_legacy_8bit_text_stays_windows_1252(content_type: str | None):
     # many accented letters, none of them UTF-8: the fallback is still windows-1252
