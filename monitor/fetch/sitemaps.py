@@ -22,11 +22,14 @@ from ..errors import ParseError
 __all__ = ["SitemapDoc", "SitemapUrl", "gunzipped", "parse_sitemap"]
 
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
-# libxml2's word for a document that ended inside an element: "Premature end of data
-# in tag loc line 1". Junk after the root's end tag is another error (ERR_DOCUMENT_END),
-# and lxml mends errors inside a whole document: neither is a cut-off sitemap.
-_CUT_OFF = "ERR_TAG_NOT_FINISHED"
-_IN_TAG = re.compile(r"in tag (\S+)")
+# An `&` that starts no entity (`?id=1&b=2`, common in sitemaps): lxml's recovery drops
+# the rest of the URL's query, and the error hides a later "ended inside an element".
+_BARE_AMP = re.compile(rb"&(?!#?\w{1,32};)")
+# A document cut short: libxml2 says the data ended inside an element; or, when other
+# errors hid that, it neither ends with its root's end tag nor has junk after one
+# (ERR_DOCUMENT_END: a CDN's script tag or a NUL after a whole sitemap).
+_CUT_OFF, _JUNK_AFTER = "ERR_TAG_NOT_FINISHED", "ERR_DOCUMENT_END"
+_ENTRY_CLOSE = re.compile(rb"</(?:[\w.-]{1,64}:)?(?:url|sitemap)\s*>")
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,34 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def _cut_short(body: bytes, errors: set[str]) -> bool:
+    if _CUT_OFF in errors:
+        return True
+    if not errors or _JUNK_AFTER in errors:
+        return False
+    return not _ends_with_root(body)
+
+
+def _ends_with_root(body: bytes) -> bool:
+    """Whether the body ends with `</urlset>` or `</sitemapindex>` (any prefix), past
+    whitespace and comments; read from the end with `rfind`, no regex to backtrack."""
+    tail = body[-4096:].rstrip()
+    while tail.endswith(b"-->"):
+        start = tail.rfind(b"<!--")
+        if start < 0:
+            return False
+        tail = tail[:start].rstrip()
+    close = tail.rfind(b"</")
+    if close < 0 or not tail.endswith(b">"):
+        return False
+    name = tail[close + 2 : -1].strip().rsplit(b":", 1)[-1]
+    return name in (b"urlset", b"sitemapindex")
+
+
 def parse_sitemap(body: bytes, url: str, source: str = "-") -> SitemapDoc:
     """The entries of a sitemap or sitemap index; ParseError when it is neither."""
     parser = _parser()
+    body = _BARE_AMP.sub(b"&amp;", body)
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as e:
@@ -65,11 +93,9 @@ def parse_sitemap(body: bytes, url: str, source: str = "-") -> SitemapDoc:
     is_index = _local(root.tag) == "sitemapindex"
     nodes = [node for node in root if _local(node.tag) in ("url", "sitemap")]
     problem = None
-    open_tags = [m.group(1) if (m := _IN_TAG.search(e.message)) else ""
-                 for e in parser.error_log if e.type_name == _CUT_OFF]
-    if open_tags:  # the data ended inside an element: cut short
+    if _cut_short(body, {e.type_name for e in parser.error_log}):
         problem = f"damaged sitemap: it ends before its </{_local(root.tag)}> (truncated?)"
-        if nodes and any(_local(t) not in ("urlset", "sitemapindex") for t in open_tags):
+        if len(nodes) > len(_ENTRY_CLOSE.findall(body)):
             nodes.pop()  # open when the document ended: its <loc> may be cut in half
     urls = []
     for node in nodes:

@@ -49,3 +49,33 @@ def test_a_hostile_tail_of_comments_is_read_at_once() -> None:
     reader.start()
     reader.join(30)
     assert done, "parse_sitemap did not finish"
+
+
+AMPS = ('<?xml version="1.0" encoding="UTF-8"?>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>https://ledger.example/a?id={i}&b=1</loc></url>" for i in range(3))
+        + "</urlset>").encode()
+
+
+def test_unescaped_ampersands_keep_their_urls_whole() -> None:
+    doc = parse_sitemap(AMPS, "https://ledger.example/sm.xml")
+    assert [u.loc for u in doc.urls] == [f"https://ledger.example/a?id={i}&b=1" for i in range(3)]
+    assert doc.problem is None
+
+
+def test_a_cut_is_seen_past_earlier_errors_and_namespace_prefixes() -> None:
+    # libxml2 stops saying "ended inside an element" once an earlier error is logged.
+    cut = AMPS[: AMPS.rindex(b"id=2") + 2]
+    doc = parse_sitemap(cut, "https://ledger.example/sm.xml")
+    assert [u.loc[-6:] for u in doc.urls] == ["id=0&b=1"[-6:], "id=1&b=1"[-6:]]
+    assert doc.problem is not None
+    # A prefixed root cut right after a whole entry keeps that entry.
+    prefixed = (b'<sm:urlset xmlns:sm="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                b"<sm:url><sm:loc>https://ledger.example/one</sm:loc></sm:url>"
+                b"<sm:url><sm:loc>https://ledger.example/two</sm:loc></sm:url>")
+    doc = parse_sitemap(prefixed, "https://ledger.example/sm.xml")
+    assert [u.loc for u in doc.urls] == ["https://ledger.example/one", "https://ledger.example/two"]
+    assert doc.problem is not None
+    # Cut inside a comment after the root: damaged, every entry whole.
+    doc = parse_sitemap(WHOLE[: WHOLE.rindex(b"CMS")], "https://ledger.example/sm.xml")
+    assert len(doc.urls) == 4 and doc.problem is not None
