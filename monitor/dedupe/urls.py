@@ -104,9 +104,12 @@ def _section_of(claimed: str, own: str) -> bool:
     CMS templates that point every article's canonical link at its section would
     make each new article of the section an "update" of the last, overwriting it.
     One plain word below it ("/story-9/print", "/story-9/comments") is a view of the
-    same article, whose canonical link is rightly its parent."""
+    same article, whose canonical link is rightly its parent; so is a folder named by
+    an id ("/news/1873456", the article whose slug follows), whatever follows it."""
     if not own.startswith(claimed.rstrip("/") + "/"):
         return False
+    if any(c.isdigit() for c in claimed.rstrip("/").rsplit("/", 1)[-1]):
+        return False  # "/news/1873456" above "/news/1873456/snow-closes-road": the article
     rest = own[len(claimed.rstrip("/")) + 1 :]
     return "/" in rest or not (rest.isalpha() and len(rest) <= 12)
 

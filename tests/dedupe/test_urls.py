@@ -130,3 +130,14 @@ def test_page_canonical_naming_the_articles_section_is_ignored() -> None:
 def test_page_canonical_of_a_view_of_the_article_wins() -> None:
     got = canonical_url("https://example.com/news/story-9/print", "https://example.com/news/story-9")
     assert got == "https://example.com/news/story-9"
+
+
+def test_page_canonical_naming_the_articles_id_folder_wins() -> None:
+    # "/news/<id>/<slug>" pages whose canonical is "/news/<id>": an edited headline
+    # changes the slug, and the page must stay one article (an update), not become two.
+    canonical = "https://ledger.example/news/1873456"
+    for slug in ("kashmir-snow-closes-road", "kashmir-snow-closes-road-updated"):
+        assert canonical_url(f"{canonical}/{slug}", canonical) == canonical
+    # Page 2 of an article, under the article's own folder.
+    assert canonical_url("https://example.com/news/story-9/2",
+                         "https://example.com/news/story-9") == "https://example.com/news/story-9"
