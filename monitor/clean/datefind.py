@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -123,6 +124,7 @@ _LOCAL_WORD = re.compile(
     + f")(?![{_LOCAL_LETTER}])"
 )
 _DIGIT = re.compile(r"\d")  # any script's digits: a line without one holds no date
+_LOCAL_SCRIPT = re.compile("[\u0900-\u097f\u0600-\u06ff]")  # Devanagari, Arabic
 _LOCAL_DIGITS = {z + d: str(d) for z in (0x0660, 0x06F0, 0x0966) for d in range(10)}
 
 
@@ -175,7 +177,8 @@ def date_from_url(url: str | None) -> str | None:
 
 def _in_english(line: str) -> str:
     """`line` with Hindi/Urdu month, weekday and label words and digits in English."""
-    if line.isascii() or not _DIGIT.search(line):
+    # Most lines are English with a curly quote: a class scan settles them (~30 us a page).
+    if line.isascii() or not _LOCAL_SCRIPT.search(line) or not _DIGIT.search(line):
         return line
     line = line.translate(_LOCAL_DIGITS).replace("\u060c", ",")  # Arabic comma: "نومبر، 2024"
     return _LOCAL_WORD.sub(lambda m: _LOCAL_WORDS[m.group()], line)
@@ -184,8 +187,8 @@ def _in_english(line: str) -> str:
 def _text_candidates(lines: list[str]) -> Iterator[tuple[str, str]]:
     """Labelled published dates, then labelled updated dates, then bare top date lines."""
     updated: list[str] = []
-    lines = [_in_english(line) for line in lines]
-    for line in lines:
+    for raw in lines:  # put in English one line at a time: the first date may end it
+        line = _in_english(raw)
         if CRAWL_STAMP.match(line):
             continue
         for match in LABELLED_DATE.finditer(line[:MAX_SCAN]):
@@ -195,8 +198,7 @@ def _text_candidates(lines: list[str]) -> Iterator[tuple[str, str]]:
                 yield "text", match["date"]
     for value in updated:
         yield "text", value
-    shown = [line for line in lines if line.strip()][:TOP_LINES]
-    for line in shown:
+    for line in map(_in_english, islice((line for line in lines if line.strip()), TOP_LINES)):
         if len(line) < 80 and not CRAWL_STAMP.match(line) and (m := _BARE_LINE.match(line)):
             yield "text", m["date"]
 
