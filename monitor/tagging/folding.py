@@ -89,6 +89,14 @@ _VARIANTS = {
 for _zero in (0x0660, 0x06F0, 0x0966):  # Arabic-Indic, Extended Arabic-Indic, Devanagari
     for _d in range(10):
         _VARIANTS[chr(_zero + _d)] = str(_d)
+# Compatibility forms, one character to one: Arabic presentation forms (Urdu text
+# from PDFs and old CMSs: "ﻛﺸﻤﻴﺮ") and full-width Latin ("Ｋａｓｈｍｉｒ"), as NFKC reads
+# them and then as the variants above (presentation kaf -> kaf -> keheh). Ligatures
+# that NFKC spells with several letters stay as they are (the index is per character).
+for _cp in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFD), *range(0xFF01, 0xFF5F)):
+    _base = unicodedata.normalize("NFKC", chr(_cp))
+    if len(_base) == 1 and _base != chr(_cp):
+        _VARIANTS[chr(_cp)] = _VARIANTS.get(_base, _base)
 _VARIANT_RE = re.compile("[" + "".join(_VARIANTS) + "]")
 _SPACES = ("\n", "\t", "\r", "\f", "\v")
 

@@ -179,3 +179,13 @@ def test_zero_width_joiners_inside_names(tag: Callable[..., Tagging]) -> None:
         "जम्\u200dमू-कश्\u200dमीर", "कश्\u200cमीरी", "مقبوضہ کشمیر"
     ]
     assert slices_back(None, text, result)
+
+
+def test_compatibility_forms_are_read_as_their_letters(tag: Callable[..., Tagging]) -> None:
+    # Urdu in Arabic presentation forms (text taken from a PDF) and full-width Latin.
+    text = "ﻣﻘﺒﻮﺿﮧ ﻛﺸﻤﻴﺮ ﻣﯿﮟ ﮐﺮﻓﯿﻮ۔ Markets in Ｋａｓｈｍｉｒ stayed shut."
+    result = tag(text)
+    assert [m.concept for m in result.mentions] == ["Jammu and Kashmir", "Kashmir"]
+    assert [m.surface for m in result.mentions] == ["ﻣﻘﺒﻮﺿﮧ ﻛﺸﻤﻴﺮ", "Ｋａｓｈｍｉｒ"]
+    assert slices_back(None, text, result)
+
