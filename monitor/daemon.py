@@ -17,9 +17,10 @@ On APScheduler 3 (`BackgroundScheduler`; the main thread only waits for signals)
 Signals: SIGTERM/SIGINT stop it: no new job starts, fetches in hand stop at the
 next item, and the daemon waits up to `STOP_GRACE` seconds for running jobs (each
 write is one transaction, so whatever is cut short is simply redone next time).
-SIGHUP reloads the configuration: sources added, removed or changed take effect
-without a restart; a configuration that does not validate is logged and the old
-one kept. One daemon per database: an exclusive `flock` on `<database>.lock`.
+SIGHUP reloads the configuration (once, when a burst of them has ended): sources
+added, removed or changed take effect without a restart; a configuration that does
+not validate is logged and the old one kept. One daemon per database: an exclusive
+`flock` on `<database>.lock`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT = 10.0
 DURABLE_EVERY = 60.0  # seconds between WAL checkpoints: what a power cut may undo
 STOP_GRACE = 7.0
+RELOAD_SETTLE = 0.5  # seconds without SIGHUP before a reload: a burst is one reload
+RELOAD_SETTLE_MAX = 5.0  # ...but a steady stream of them still reloads this often
 NOTIFY_JOBS = (  # (function name in monitor.notify, every seconds, takes `now`)
     ("dispatch_pending", 30, False),
     ("send_due_digest", 60, True),
@@ -140,8 +143,7 @@ class Daemon:
             log.info("daemon started pid=%d sources=%d database=%s", os.getpid(),
                      len(self.app.settings.sources), self.app.settings.monitor.database)
             while not self.stopping.is_set():
-                if self._reload.wait(0.2):
-                    self._reload.clear()
+                if self._reload.wait(0.2) and self._settle_reloads():
                     self.reload()
         finally:
             self.shutdown()
@@ -149,6 +151,23 @@ class Daemon:
     def _on_stop(self, signum: int, frame: Any) -> None:
         log.info("daemon stopping (signal %d)", signum)
         self.stopping.set()
+
+    def _settle_reloads(self) -> bool:
+        """Let a burst of SIGHUPs end before reloading once; False if stopping meanwhile.
+
+        Each reload replaces the fetcher: its jobs in hand stop and its worker processes
+        go, new ones are spawned. A burst (a config tool signalling on every file it
+        writes, ten HUPs in a second) reloaded eight times: a score of worker processes
+        spawning at once on a small host, fetches stopped before they stored anything,
+        and a SIGTERM then waited out STOP_GRACE for jobs stuck behind them.
+        """
+        deadline = time.monotonic() + RELOAD_SETTLE_MAX
+        while self._reload.is_set() and time.monotonic() < deadline:
+            self._reload.clear()
+            if self.stopping.wait(RELOAD_SETTLE):
+                return False
+        self._reload.clear()
+        return True
 
     def shutdown(self) -> None:
         """Stop scheduling, let jobs in hand finish their writes, release the lock."""
