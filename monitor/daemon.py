@@ -20,7 +20,8 @@ write is one transaction, so whatever is cut short is simply redone next time).
 SIGHUP reloads the configuration (once, when a burst of them has ended): sources
 added, removed or changed take effect without a restart; a configuration that does
 not validate is logged and the old one kept. One daemon per database: an exclusive
-`flock` on `<database>.lock`.
+`flock` on `<database>.lock`. A database file deleted or replaced under it stops it,
+with exit status 1, at the next heartbeat (its writes would go nowhere).
 """
 
 from __future__ import annotations
@@ -103,6 +104,15 @@ def _processes(settings: Settings) -> int:
     return cores if cores > 1 and len(settings.sources) >= 20 else 0
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, None if there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _every(source: Source, settings: Settings) -> float:
     """Seconds between a source's runs: its own interval, else [fetch] interval."""
     return settings.interval_of(source).total_seconds()
@@ -117,6 +127,8 @@ class Daemon:
         self.stopping = threading.Event()
         self._reload = threading.Event()
         self._lock = _Lock(self.app.settings.monitor.database)
+        self._db_file: tuple[int, int] | None = None  # the file held open, from run()
+        self.exit_code = 0  # 1 when it stopped on its own, for the service manager
         self._running = 0
         self._running_cond = threading.Condition()
         self._missing_logged: set[str] = set()
@@ -137,6 +149,8 @@ class Daemon:
         try:
             self.fetcher.sync()
             self._heartbeat(state="running")
+            # Only now: a new database file exists once something has been written.
+            self._db_file = _identity(self.app.settings.monitor.database)
             self._schedule_sources()
             self._schedule_fixed()
             self.scheduler.start()
@@ -239,7 +253,7 @@ class Daemon:
                 log.info("source %s: %s", "changed" if name in before else "added", name)
 
     def _schedule_fixed(self) -> None:
-        self.scheduler.add_job(self._wrapped("heartbeat", self._heartbeat, record=False),
+        self.scheduler.add_job(self._wrapped("heartbeat", self._beat, record=False),
                                "interval", seconds=HEARTBEAT, id="heartbeat")
         self.scheduler.add_job(self._wrapped("checkpoint", self.app.store.checkpoint,
                                              record=False),
@@ -300,6 +314,20 @@ class Daemon:
                 "seconds": round((now_utc() - started).total_seconds(), 3)})
         except MonitorError:
             log.exception("could not record job %s", name)
+
+    def _beat(self) -> None:
+        """The heartbeat, unless the database file is no longer the one held open."""
+        database = self.app.settings.monitor.database
+        if _identity(database) != self._db_file:
+            # Deleted or replaced under us: SQLite goes on writing into the unlinked
+            # file, which vanishes at exit, while `monitor status` reads the new (or no)
+            # file and says NOT RUNNING. Stop with an error: a restart opens the path.
+            log.error("database %s was deleted or replaced while the daemon ran; its "
+                      "writes since are lost; stopping (restart to open it again)", database)
+            self.exit_code = 1
+            self.stopping.set()
+            return
+        self._heartbeat()
 
     def _heartbeat(self, state: str = "running") -> None:
         self.app.store.set_meta("daemon", {
