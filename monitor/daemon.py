@@ -343,7 +343,11 @@ def daemon_status(app: App) -> dict[str, Any]:
     beat = store.get_meta("daemon") or {}
     at = beat.get("heartbeat_at")
     age = (now - datetime.fromisoformat(at)).total_seconds() if at else None
-    alive = beat.get("state") == "running" and age is not None and age < 3 * HEARTBEAT
+    # A beat from the future is no sign of life either: one written while the clock ran
+    # ahead, by a daemon since dead, read as "0 s ago" (alive) until the clock caught up;
+    # a live daemon beats again with the right time within HEARTBEAT.
+    alive = (beat.get("state") == "running" and age is not None
+             and -3 * HEARTBEAT < age < 3 * HEARTBEAT)
     if alive and beat.get("host") == platform.node():
         alive = pid_alive(int(beat.get("pid") or 0))
     jobs = {name: store.get_meta(f"job:{name}") for name, _, _ in NOTIFY_JOBS}
@@ -362,4 +366,3 @@ def daemon_status(app: App) -> dict[str, Any]:
         "jobs": jobs, "sources_needing_attention": attention, "sources_failing": failing,
         "checked_at": iso(now),
     }
-    return True

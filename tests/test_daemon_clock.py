@@ -4,6 +4,7 @@ catch up with it."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -42,3 +43,23 @@ def test_a_source_stamped_ahead_of_the_clock_is_polled_after_a_restart(tmp_path:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.communicate(timeout=5)
+
+
+def test_a_heartbeat_from_the_future_is_not_a_live_daemon(tmp_path: Path):
+    """A daemon that died while the clock ran a year ahead, on another host (a container
+    since replaced), so that its pid cannot be checked here: `monitor status` says it is
+    not running, not "alive, last heartbeat 0s ago" for a year."""
+    config = write_config(tmp_path / "monitor.toml", [])
+    created = subprocess.run(monitor(config, "status"), env=env(), cwd=tmp_path,
+                             capture_output=True, text=True, timeout=30)
+    assert created.returncode == 1, created.stderr
+    ahead = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+    beat = {"pid": 1, "host": "another-container", "state": "running", "started_at": ahead,
+            "heartbeat_at": ahead, "interval": 10.0, "sources": 0}
+    with sqlite3.connect(tmp_path / "corpus.db") as conn:
+        conn.execute("INSERT INTO meta(key, value) VALUES ('daemon', ?) ON CONFLICT(key) "
+                     "DO UPDATE SET value = excluded.value", [json.dumps(beat)])
+    status = subprocess.run(monitor(config, "status", "--json"), env=env(), cwd=tmp_path,
+                            capture_output=True, text=True, timeout=30)
+    assert status.returncode == 1, status.stdout + status.stderr
+    assert json.loads(status.stdout)["daemon"]["alive"] is False
