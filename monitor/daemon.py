@@ -21,7 +21,8 @@ SIGHUP reloads the configuration (once, when a burst of them has ended): sources
 added, removed or changed take effect without a restart; a configuration that does
 not validate is logged and the old one kept. One daemon per database: an exclusive
 `flock` on `<database>.lock`. A database file deleted or replaced under it stops it,
-with exit status 1, at the next heartbeat (its writes would go nowhere).
+with exit status 1, at the next heartbeat (its writes would go nowhere); a lock file
+deleted under it is taken again at the next heartbeat.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class _Lock:
     """An exclusive, non-blocking flock held for the daemon's life (released on exit)."""
 
     def __init__(self, database: Path) -> None:
+        self.database = database
         self.path = lock_path(database)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: TextIO | None = open(self.path, "a+")  # noqa: SIM115 (held open)
@@ -90,6 +92,28 @@ class _Lock:
         self._file.truncate()
         self._file.write(str(os.getpid()))
         self._file.flush()
+
+    def held(self) -> bool:
+        """Whether this daemon still holds the lock file at the path: one deleted under
+        it (a "stale lock" cleanup after a crash) let a second daemon start on the same
+        database. It takes the file now at the path again if it is free; False if
+        another daemon holds that one."""
+        if self._file is None:
+            return False
+        try:
+            now, mine = os.stat(self.path), os.fstat(self._file.fileno())
+            if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+                return True
+        except FileNotFoundError:
+            pass
+        try:
+            fresh = _Lock(self.database)
+        except AlreadyRunning:
+            return False
+        log.warning("lock file %s was deleted or replaced; locked it again", self.path)
+        self.release()
+        self._file, fresh._file = fresh._file, None
+        return True
 
     def release(self) -> None:
         if self._file is not None:
@@ -324,6 +348,12 @@ class Daemon:
             # file and says NOT RUNNING. Stop with an error: a restart opens the path.
             log.error("database %s was deleted or replaced while the daemon ran; its "
                       "writes since are lost; stopping (restart to open it again)", database)
+            self.exit_code = 1
+            self.stopping.set()
+            return
+        if not self._lock.held():
+            log.error("lock file %s was deleted and another daemon now holds the new one; "
+                      "stopping this one (one daemon per database)", self._lock.path)
             self.exit_code = 1
             self.stopping.set()
             return

@@ -4,6 +4,7 @@ of writing on into the unlinked file while `monitor status` says it is not runni
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 from datetime import datetime
@@ -51,3 +52,34 @@ def test_a_deleted_database_stops_the_daemon_with_an_error(tmp_path: Path):
             _, err = proc.communicate(timeout=5)
         assert proc.returncode == 1, err
         assert f"database {db} was deleted or replaced" in err
+
+
+def test_a_deleted_lock_file_does_not_let_a_second_daemon_start(tmp_path: Path):
+    """Deleting `<database>.lock` as a stale lock after a crash, while a daemon runs: the
+    running daemon locks the path again at its next heartbeat, and a second daemon
+    started after that refuses, as it would have before."""
+    with LoopbackServer() as srv:
+        srv.serve("/a.xml", body=rss("lka", 2).encode())
+        config = write_config(tmp_path / "monitor.toml",
+                              [{"name": "a", "url": srv.url("/a.xml"), "full_text": False,
+                                "interval": "1s"}])
+        db, lock = tmp_path / "corpus.db", tmp_path / "corpus.db.lock"
+        proc = subprocess.Popen(monitor(config, "run"), env=env(), cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: db.exists() and articles(db, "a") == 2, timeout=30)
+            lock.unlink()
+            # The next heartbeat (every 10 s) takes it again; generous against a hang only.
+            wait_for(lock.exists, timeout=30)
+            second = subprocess.run(monitor(config, "run"), env=env(), cwd=tmp_path,
+                                    capture_output=True, text=True, timeout=30)
+            assert second.returncode == 1 and "already running" in second.stderr, \
+                second.stderr
+            assert proc.poll() is None
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate(timeout=5)
