@@ -17,9 +17,12 @@ On APScheduler 3 (`BackgroundScheduler`; the main thread only waits for signals)
 Signals: SIGTERM/SIGINT stop it: no new job starts, fetches in hand stop at the
 next item, and the daemon waits up to `STOP_GRACE` seconds for running jobs (each
 write is one transaction, so whatever is cut short is simply redone next time).
-SIGHUP reloads the configuration: sources added, removed or changed take effect
-without a restart; a configuration that does not validate is logged and the old
-one kept. One daemon per database: an exclusive `flock` on `<database>.lock`.
+SIGHUP reloads the configuration (once, when a burst of them has ended): sources
+added, removed or changed take effect without a restart; a configuration that does
+not validate is logged and the old one kept. One daemon per database: an exclusive
+`flock` on `<database>.lock`. A database file deleted or replaced under it stops it,
+with exit status 1, at the next heartbeat (its writes would go nowhere); a lock file
+deleted under it is taken again at the next heartbeat.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT = 10.0
 DURABLE_EVERY = 60.0  # seconds between WAL checkpoints: what a power cut may undo
 STOP_GRACE = 7.0
+RELOAD_SETTLE = 0.5  # seconds without SIGHUP before a reload: a burst is one reload
+RELOAD_SETTLE_MAX = 5.0  # ...but a steady stream of them still reloads this often
 NOTIFY_JOBS = (  # (function name in monitor.notify, every seconds, takes `now`)
     ("dispatch_pending", 30, False),
     ("send_due_digest", 60, True),
@@ -68,6 +73,7 @@ class _Lock:
     """An exclusive, non-blocking flock held for the daemon's life (released on exit)."""
 
     def __init__(self, database: Path) -> None:
+        self.database = database
         self.path = lock_path(database)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: TextIO | None = open(self.path, "a+")  # noqa: SIM115 (held open)
@@ -87,6 +93,28 @@ class _Lock:
         self._file.write(str(os.getpid()))
         self._file.flush()
 
+    def held(self) -> bool:
+        """Whether this daemon still holds the lock file at the path: one deleted under
+        it (a "stale lock" cleanup after a crash) let a second daemon start on the same
+        database. It takes the file now at the path again if it is free; False if
+        another daemon holds that one."""
+        if self._file is None:
+            return False
+        try:
+            now, mine = os.stat(self.path), os.fstat(self._file.fileno())
+            if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+                return True
+        except FileNotFoundError:
+            pass
+        try:
+            fresh = _Lock(self.database)
+        except AlreadyRunning:
+            return False
+        log.warning("lock file %s was deleted or replaced; locked it again", self.path)
+        self.release()
+        self._file, fresh._file = fresh._file, None
+        return True
+
     def release(self) -> None:
         if self._file is not None:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
@@ -98,6 +126,15 @@ def _processes(settings: Settings) -> int:
     """Parse in worker processes only when there are cores and sources enough for it."""
     cores = os.cpu_count() or 1
     return cores if cores > 1 and len(settings.sources) >= 20 else 0
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, None if there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _every(source: Source, settings: Settings) -> float:
@@ -114,6 +151,8 @@ class Daemon:
         self.stopping = threading.Event()
         self._reload = threading.Event()
         self._lock = _Lock(self.app.settings.monitor.database)
+        self._db_file: tuple[int, int] | None = None  # the file held open, from run()
+        self.exit_code = 0  # 1 when it stopped on its own, for the service manager
         self._running = 0
         self._running_cond = threading.Condition()
         self._missing_logged: set[str] = set()
@@ -134,14 +173,15 @@ class Daemon:
         try:
             self.fetcher.sync()
             self._heartbeat(state="running")
+            # Only now: a new database file exists once something has been written.
+            self._db_file = _identity(self.app.settings.monitor.database)
             self._schedule_sources()
             self._schedule_fixed()
             self.scheduler.start()
             log.info("daemon started pid=%d sources=%d database=%s", os.getpid(),
                      len(self.app.settings.sources), self.app.settings.monitor.database)
             while not self.stopping.is_set():
-                if self._reload.wait(0.2):
-                    self._reload.clear()
+                if self._reload.wait(0.2) and self._settle_reloads():
                     self.reload()
         finally:
             self.shutdown()
@@ -149,6 +189,23 @@ class Daemon:
     def _on_stop(self, signum: int, frame: Any) -> None:
         log.info("daemon stopping (signal %d)", signum)
         self.stopping.set()
+
+    def _settle_reloads(self) -> bool:
+        """Let a burst of SIGHUPs end before reloading once; False if stopping meanwhile.
+
+        Each reload replaces the fetcher: its jobs in hand stop and its worker processes
+        go, new ones are spawned. A burst (a config tool signalling on every file it
+        writes, ten HUPs in a second) reloaded eight times: a score of worker processes
+        spawning at once on a small host, fetches stopped before they stored anything,
+        and a SIGTERM then waited out STOP_GRACE for jobs stuck behind them.
+        """
+        deadline = time.monotonic() + RELOAD_SETTLE_MAX
+        while self._reload.is_set() and time.monotonic() < deadline:
+            self._reload.clear()
+            if self.stopping.wait(RELOAD_SETTLE):
+                return False
+        self._reload.clear()
+        return True
 
     def shutdown(self) -> None:
         """Stop scheduling, let jobs in hand finish their writes, release the lock."""
@@ -220,7 +277,7 @@ class Daemon:
                 log.info("source %s: %s", "changed" if name in before else "added", name)
 
     def _schedule_fixed(self) -> None:
-        self.scheduler.add_job(self._wrapped("heartbeat", self._heartbeat, record=False),
+        self.scheduler.add_job(self._wrapped("heartbeat", self._beat, record=False),
                                "interval", seconds=HEARTBEAT, id="heartbeat")
         self.scheduler.add_job(self._wrapped("checkpoint", self.app.store.checkpoint,
                                              record=False),
@@ -282,6 +339,26 @@ class Daemon:
         except MonitorError:
             log.exception("could not record job %s", name)
 
+    def _beat(self) -> None:
+        """The heartbeat, unless the database file is no longer the one held open."""
+        database = self.app.settings.monitor.database
+        if _identity(database) != self._db_file:
+            # Deleted or replaced under us: SQLite goes on writing into the unlinked
+            # file, which vanishes at exit, while `monitor status` reads the new (or no)
+            # file and says NOT RUNNING. Stop with an error: a restart opens the path.
+            log.error("database %s was deleted or replaced while the daemon ran; its "
+                      "writes since are lost; stopping (restart to open it again)", database)
+            self.exit_code = 1
+            self.stopping.set()
+            return
+        if not self._lock.held():
+            log.error("lock file %s was deleted and another daemon now holds the new one; "
+                      "stopping this one (one daemon per database)", self._lock.path)
+            self.exit_code = 1
+            self.stopping.set()
+            return
+        self._heartbeat()
+
     def _heartbeat(self, state: str = "running") -> None:
         self.app.store.set_meta("daemon", {
             "pid": os.getpid(), "host": platform.node(), "state": state,
@@ -296,7 +373,11 @@ def daemon_status(app: App) -> dict[str, Any]:
     beat = store.get_meta("daemon") or {}
     at = beat.get("heartbeat_at")
     age = (now - datetime.fromisoformat(at)).total_seconds() if at else None
-    alive = beat.get("state") == "running" and age is not None and age < 3 * HEARTBEAT
+    # A beat from the future is no sign of life either: one written while the clock ran
+    # ahead, by a daemon since dead, read as "0 s ago" (alive) until the clock caught up;
+    # a live daemon beats again with the right time within HEARTBEAT.
+    alive = (beat.get("state") == "running" and age is not None
+             and -3 * HEARTBEAT < age < 3 * HEARTBEAT)
     if alive and beat.get("host") == platform.node():
         alive = pid_alive(int(beat.get("pid") or 0))
     jobs = {name: store.get_meta(f"job:{name}") for name, _, _ in NOTIFY_JOBS}
@@ -315,4 +396,3 @@ def daemon_status(app: App) -> dict[str, Any]:
         "jobs": jobs, "sources_needing_attention": attention, "sources_failing": failing,
         "checked_at": iso(now),
     }
-    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,3 +86,25 @@ def test_a_changed_fetch_interval_applies_to_sources_without_their_own(tmp_path:
             wait_for(lambda: len(srv.hits("/a.xml")) >= polled + 3, timeout=20)
             assert proc.poll() is None, log.read_text(encoding="utf-8")
         assert proc.returncode == 0, log.read_text(encoding="utf-8")
+
+
+def test_a_burst_of_sighups_is_one_reload(tmp_path: Path):
+    """Ten HUPs in a second (a config tool signalling on every file it writes) reload
+    once, after the burst, and what changed is applied: each reload replaced the fetcher
+    and its worker processes, and a burst of them starved the fetches."""
+    with LoopbackServer() as srv:
+        srv.serve("/a.xml", body=rss("ha", 2).encode())
+        srv.serve("/b.xml", body=rss("hb", 3).encode())
+        a = {"name": "a", "url": srv.url("/a.xml"), "full_text": False, "interval": "1s"}
+        config = write_config(tmp_path / "monitor.toml", [a])
+        log = tmp_path / "daemon.log"
+        with daemon(config, log) as proc:
+            wait_for(lambda: articles(tmp_path / "corpus.db", "a") == 2, timeout=30)
+            write_config(config, [a, {"name": "b", "url": srv.url("/b.xml"),
+                                      "full_text": False, "interval": "1s"}])
+            for _ in range(10):
+                proc.send_signal(signal.SIGHUP)
+                time.sleep(0.1)
+            wait_for(lambda: articles(tmp_path / "corpus.db", "b") == 3, timeout=30)
+        assert proc.returncode == 0
+    assert log.read_text(encoding="utf-8").count("configuration reloaded") == 1

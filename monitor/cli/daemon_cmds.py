@@ -48,7 +48,7 @@ def run(ctx: click.Context) -> None:
     logging.shutdown()
     # Worker threads still blocked on a slow request would be joined at interpreter
     # exit; everything is written and closed, so leave now (the 10 s stop promise).
-    os._exit(0)
+    os._exit(daemon.exit_code)
 
 
 @cli.command()

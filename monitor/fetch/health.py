@@ -89,6 +89,13 @@ def is_due(row: dict[str, Any], now: datetime, interval: timedelta) -> bool:
     due = due_at(row, interval)
     if due is None:
         return True
+    # A last fetch stamped after `now` means the clock went back since (an NTP fix
+    # after a boot with a wrong clock): no delay can be reckoned from it, and waiting
+    # for it left the source silently unpolled for as long as the clock had been
+    # ahead. Fetch now; that fetch stamps the real time and the usual policy resumes.
+    last = parse_iso(row.get("last_fetch_at"))
+    if last is not None and last > now:
+        return True
     failing = bool(row.get("consecutive_failures"))
     return due - (timedelta(0) if failing else interval * DUE_SLACK) <= now
 
