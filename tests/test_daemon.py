@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .conftest import ROOT, env_without_monitor
@@ -42,6 +44,30 @@ def articles(db: Path, source: str) -> int:
                                 [source]).fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def one_feed(srv: LoopbackServer, folder: Path, prefix: str) -> Path:
+    """A config polling one 2-item feed ("a", at /a.xml) every second; its path."""
+    srv.serve("/a.xml", body=rss(prefix, 2).encode())
+    return write_config(folder / "monitor.toml", [{"name": "a", "url": srv.url("/a.xml"),
+                                                    "full_text": False, "interval": "1s"}])
+
+
+@contextmanager
+def running_daemon(config: Path, cwd: Path) -> Iterator[subprocess.Popen[str]]:
+    """`monitor run` on `config`, stopped on the way out (SIGTERM; killed if it hangs)."""
+    proc = subprocess.Popen(monitor(config, "run"), env=env(), cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate(timeout=5)
 
 
 def test_daemon_lifecycle(tmp_path: Path):

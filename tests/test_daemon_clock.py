@@ -5,24 +5,19 @@ catch up with it."""
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .fetch.conftest import write_config
-from .fetch.feeds import rss
 from .fetch.server import LoopbackServer
-from .test_daemon import env, monitor, wait_for
+from .test_daemon import env, monitor, one_feed, running_daemon, wait_for
 
 
 def test_a_source_stamped_ahead_of_the_clock_is_polled_after_a_restart(tmp_path: Path):
     with LoopbackServer() as srv:
-        srv.serve("/a.xml", body=rss("ca", 2).encode())
-        config = write_config(tmp_path / "monitor.toml",
-                              [{"name": "a", "url": srv.url("/a.xml"), "full_text": False,
-                                "interval": "1s"}])
+        config = one_feed(srv, tmp_path, "ca")
         fetched = subprocess.run(monitor(config, "fetch"), env=env(), cwd=tmp_path,
                                  capture_output=True, text=True, timeout=60)
         assert fetched.returncode == 0, fetched.stderr
@@ -32,17 +27,8 @@ def test_a_source_stamped_ahead_of_the_clock_is_polled_after_a_restart(tmp_path:
             conn.execute("UPDATE sources SET last_fetch_at = ?, next_due_at = ?",
                          [ahead.isoformat(), (ahead + timedelta(seconds=1)).isoformat()])
         before = len(srv.hits("/a.xml"))
-        proc = subprocess.Popen(monitor(config, "run"), env=env(), cwd=tmp_path,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
+        with running_daemon(config, tmp_path):
             wait_for(lambda: len(srv.hits("/a.xml")) > before, timeout=20)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.communicate(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate(timeout=5)
 
 
 def test_a_heartbeat_from_the_future_is_not_a_live_daemon(tmp_path: Path):
