@@ -61,18 +61,25 @@ def ids_past_floors(conn: sqlite3.Connection, tables: tuple[str, ...]) -> bool:
     """Whether SQLite's own next id (highest + 1) is already past every floor of these
     tables, so that `insert_row` gives the same ids as `insert_new`, without its two
     lookups an insert (~10 us each, measured on the writer)."""
-    checks = " AND ".join(
-        f"coalesce((SELECT max(id) FROM {t}), 0) >= coalesce((SELECT CAST(value AS INTEGER) "
-        f"FROM meta WHERE key = '{id_floor_key(t)}'), 0)" for t in tables)
+    checks = " AND ".join(f"{_top(t)} >= {_floor(t)}" for t in tables)
     return bool(conn.execute(f"SELECT {checks}").fetchone()[0])
+
+
+def _top(table: str) -> str:
+    """SQL: the table's highest id now (0 when empty)."""
+    return f"coalesce((SELECT max(id) FROM {table}), 0)"
+
+
+def _floor(table: str) -> str:
+    """SQL: the highest id the table had before a prune (0 when never pruned)."""
+    return (f"coalesce((SELECT CAST(value AS INTEGER) FROM meta "
+            f"WHERE key = '{id_floor_key(table)}'), 0)")
 
 
 @functools.lru_cache(maxsize=16)
 def _insert_new_sql(table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(f'"{c}"' for c in columns)
-    new_id = (f"(SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "
-              f"coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
-              f"'{id_floor_key(table)}'), 0)) + 1)")
+    new_id = f"(SELECT max({_top(table)}, {_floor(table)}) + 1)"
     return (f"INSERT INTO {table} (id, {names}) "
             f"VALUES ({new_id}, {', '.join('?' * len(columns))})")
 
