@@ -101,12 +101,9 @@ class _Lock:
         another daemon holds that one."""
         if self._file is None:
             return False
-        try:
-            now, mine = os.stat(self.path), os.fstat(self._file.fileno())
-            if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
-                return True
-        except FileNotFoundError:
-            pass
+        mine = os.fstat(self._file.fileno())
+        if _identity(self.path) == (mine.st_dev, mine.st_ino):
+            return True
         try:
             fresh = _Lock(self.database)
         except AlreadyRunning:
@@ -353,16 +350,16 @@ class Daemon:
             # Deleted or replaced under us: SQLite goes on writing into the unlinked
             # file, which vanishes at exit, while `monitor status` reads the new (or no)
             # file and says NOT RUNNING. Stop with an error: a restart opens the path.
-            log.error("database %s was deleted or replaced while the daemon ran; its "
-                      "writes since are lost; stopping (restart to open it again)", database)
-            self.exit_code = 1
-            self.stopping.set()
+            problem = (f"database {database} was deleted or replaced while the daemon ran; "
+                       "its writes since are lost; stopping (restart to open it again)")
+        elif not self._lock.held():
+            problem = (f"lock file {self._lock.path} was deleted and another daemon now "
+                       "holds the new one; stopping this one (one daemon per database)")
+        else:
             return
-        if not self._lock.held():
-            log.error("lock file %s was deleted and another daemon now holds the new one; "
-                      "stopping this one (one daemon per database)", self._lock.path)
-            self.exit_code = 1
-            self.stopping.set()
+        log.error("%s", problem)
+        self.exit_code = 1
+        self.stopping.set()
 
     def _heartbeat(self, state: str = "running") -> None:
         self.app.store.set_meta("daemon", {
